@@ -1,0 +1,1 @@
+"""Dagster asset definitions of gongbao (thin: the work is in `parsing` and `quality`)."""

@@ -1,0 +1,116 @@
+"""Entry point of the parsing core: one raw file in, the rows of every table out."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import PARSER_VERSION
+from .decoding import decode_bytes
+from .documents import match_toc_entry, segment
+from .errors import BulletinError
+from .formats import detect_format
+from .ids import bulletin_id as make_bulletin_id
+from .ids import document_id
+from .lines import simplified_share, split_lines
+from .masthead import read_masthead, year_from_documents
+from .mojibake import mojibake_lines
+
+MAX_BYTES = 64 * 1024 * 1024  # larger files are refused: see docs/ingestion.md
+TRADITIONAL_SHARE = 0.05  # share of CJK characters OpenCC changes above which a text is Traditional
+
+Row = dict[str, Any]
+
+
+@dataclass
+class ParsedBulletin:
+    bulletin_id: str
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+
+
+def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBulletin:
+    """Parse one bulletin file's bytes. Raises BulletinError for input that is not a bulletin."""
+    if len(data) > MAX_BYTES:
+        raise BulletinError("too_large", f"{source_file}: {len(data)} bytes is over the {MAX_BYTES}-byte limit")
+    decoded = decode_bytes(data, source_file)
+    lines = split_lines(decoded.text)
+    bad = mojibake_lines(lines)
+    seg = segment(lines, set(bad))
+    if not seg.documents:
+        raise BulletinError("no_document", f"{source_file}: no official document (title with 发文字号 or "
+                                           f"主送机关) was found; is this a bulletin?")
+
+    bid = make_bulletin_id(source_file)
+    lineage = {
+        "bulletin_id": bid,
+        "source_sha256": hashlib.sha256(data).hexdigest(),
+        "source_file": source_file,
+        "parser_version": PARSER_VERSION,
+        "run_id": run_id,
+    }
+    mast = read_masthead(lines, seg.documents[0].line_start)
+    year = mast.year or year_from_documents(
+        [d.signed_date.year for d in seg.documents if d.signed_date]
+        + [d.doc_number.year for d in seg.documents if d.doc_number])
+    flags = list(decoded.flags)
+    if bad:
+        flags.append(f"mojibake:{len(bad)}_lines")
+
+    docs = []
+    for d in seg.documents:
+        dn = d.doc_number
+        docs.append({
+            "document_id": document_id(bid, d.seq),
+            **lineage,
+            "seq": d.seq,
+            "section": d.section,
+            "title": d.title,
+            "doc_number": dn.canonical if dn else None,
+            "doc_number_prefix": dn.prefix if dn else None,
+            "doc_number_year": dn.year if dn else None,
+            "doc_number_serial": dn.serial if dn else None,
+            "issuers": d.issuers,
+            "signed_date": d.signed_date,
+            "doc_type": d.doc_type,
+            "recipients": d.recipients,
+            "line_start": d.line_start,
+            "line_end": d.line_end,
+            "enclosed_titles": d.enclosed_titles,
+            "body": d.body,
+            "char_count": len(d.body),
+            "quality_flags": d.quality_flags,
+        })
+    toc = []
+    for e in seg.toc:
+        match = next((d for d in seg.documents if match_toc_entry(d, [e]) is e), None)
+        toc.append({
+            **lineage,
+            "seq": e.seq,
+            "section": e.section,
+            "title": e.title,
+            "doc_number": e.doc_number,
+            "page": e.page,
+            "line": e.line,
+            "document_id": document_id(bid, match.seq) if match else None,
+        })
+    bulletin = {
+        **lineage,
+        "source_bytes": len(data),
+        "publisher": mast.publisher,
+        "year": year,
+        "issue_no": mast.issue_no,
+        "cumulative_no": mast.cumulative_no,
+        "issue_date": mast.issue_date,
+        "script": "traditional" if simplified_share(lines) > TRADITIONAL_SHARE else "simplified",
+        "encoding": decoded.encoding,
+        "detected_format": detect_format(lines),
+        "char_count": len(decoded.text),
+        "line_count": len(lines),
+        "document_count": len(docs),
+        "toc_entry_count": len(toc),
+        "mojibake_lines": bad,
+        "quality_flags": flags,
+        "line_start": 1,
+        "line_end": len(lines),
+    }
+    return ParsedBulletin(bid, {"bulletins": [bulletin], "documents": docs, "toc_entries": toc})

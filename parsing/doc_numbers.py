@@ -1,0 +1,57 @@
+"""发文字号 (document numbers): find them in normalized text and write them canonically.
+
+Canonical form (GB/T 9704): <机关代字>〔<year>〕<serial>号, half-width digits, hexagonal
+brackets, no spaces, no leading zeros. Sources write [2008], （2008）, ［2008］, 【2008】 or,
+after mojibake, ?2006?; all are accepted. A bracket with no 机关代字 before it and no
+号 after it (footnote marks such as 〔4〕) is not a document number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_OPEN = r"[〔\[［(（【?]"
+_CLOSE = r"[〕\]］)）】?]"
+DOC_NUMBER = re.compile(
+    rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}"
+    rf"\s*第?\s*(?P<serial>\d{{1,5}})\s*号"
+)
+# A line that is nothing but a document number, optionally in brackets and followed by a
+# page number (tables of contents print "国发〔2013〕30 号 2").
+_STANDALONE = re.compile(rf"^[(（]?\s*{DOC_NUMBER.pattern}\s*[)）]?\s*(?P<page>\d{{1,4}})?\s*$")
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    prefix: str
+    year: int
+    serial: int
+    start: int  # character offsets in the searched text
+    end: int
+    page: int | None = None
+
+    @property
+    def canonical(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+
+def _make(m: re.Match, prefix: str | None = None) -> DocNumber:
+    page = m.groupdict().get("page")
+    return DocNumber(prefix or m["prefix"], int(m["year"]), int(m["serial"]), m.start("prefix"), m.end(),
+                     int(page) if page else None)
+
+
+def find_doc_numbers(norm: str) -> list[DocNumber]:
+    return [_make(m) for m in DOC_NUMBER.finditer(norm)]
+
+
+def standalone_doc_number(norm: str) -> DocNumber | None:
+    """The document number when the whole line is one (title blocks and TOC entries)."""
+    m = _STANDALONE.match(norm.strip())
+    return _make(m) if m else None
+
+
+def canonical(text: str) -> str | None:
+    """Canonical form of the first document number in `text` (already normalized)."""
+    found = find_doc_numbers(text)
+    return found[0].canonical if found else None

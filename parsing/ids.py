@@ -1,0 +1,26 @@
+"""Stable identifiers derived from a raw file's name (not its bytes, so a corrected file
+keeps its id and replaces its rows)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePath
+
+_SAFE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def bulletin_id(file_name: str) -> str:
+    """The file's stem when it is a short ASCII slug, else an ASCII slug plus a hash of the name.
+
+    Dagster partition keys and URLs stay ASCII; the original name is kept in `source_file`.
+    """
+    stem = PurePath(file_name).stem
+    if _SAFE.match(stem):
+        return stem
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:40]
+    digest = hashlib.sha1(PurePath(file_name).name.encode("utf-8")).hexdigest()[:10]
+    return f"{slug}-{digest}" if slug else f"b-{digest}"
+
+
+def document_id(bulletin: str, seq: int) -> str:
+    return f"{bulletin}:{seq:03d}"

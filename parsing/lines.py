@@ -1,0 +1,86 @@
+"""Lines of a bulletin: the raw text as on disk and a normalized twin for parsing.
+
+`norm` has exactly the length of `raw`, character for character, so a span found in
+`norm` is the same span in `raw`: values can be reported as written while the rules
+only ever see half-width digits and Simplified characters.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x200B: 0x20, 0xFEFF: 0x20, 0x09: 0x09})
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?=\s)")
+CJK = "\u4e00-\u9fff"
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    out = _t2s().convert(text)
+    if len(out) == len(text):
+        return out
+    # A phrase rule changed the length: fall back to character by character to keep offsets.
+    conv = _t2s().convert
+    return "".join(c if len(s := conv(c)) != 1 else s for c in text)
+
+
+def fold_width(text: str) -> str:
+    return text.translate(_FULLWIDTH)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    no: int  # 1-based line number in the raw file, split on "\n" only
+    raw: str
+    norm: str
+
+    @property
+    def text(self) -> str:
+        """The normalized content without surrounding white space."""
+        return self.norm.strip()
+
+    @property
+    def blank(self) -> bool:
+        return not self.norm.strip()
+
+
+def split_lines(text: str) -> list[Line]:
+    raws = text.split("\n")
+    folded = [fold_width(r.rstrip("\r")) for r in raws]
+    # One OpenCC call for the whole text is much faster than one per line.
+    simplified = to_simplified("\n".join(folded)).split("\n")
+    if len(simplified) != len(folded):
+        simplified = [to_simplified(f) for f in folded]
+    lines = []
+    for i, (raw, norm) in enumerate(zip(raws, simplified), start=1):
+        raw = raw.rstrip("\r")
+        m = _MD_HEADING.match(norm)
+        if m:
+            norm = " " * m.end() + norm[m.end():]
+        lines.append(Line(i, raw, norm))
+    return lines
+
+
+def simplified_share(lines: list[Line]) -> float:
+    """Share of CJK characters that OpenCC changed: near 0 for Simplified text."""
+    changed = total = 0
+    for line in lines:
+        for a, b in zip(line.raw, line.norm):
+            if "\u4e00" <= a <= "\u9fff":
+                total += 1
+                changed += a != b
+    return changed / total if total else 0.0
+
+
+def squash(text: str) -> str:
+    """Join a title's pieces: drop white space next to CJK text, keep it between Latin words."""
+    text = re.sub(r"\s+", " ", text.strip())
+    return re.sub(rf"(?<=[^A-Za-z0-9]) | (?=[^A-Za-z0-9])", "", text)

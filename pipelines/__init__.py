@@ -1,0 +1,1 @@
+"""Dagster code location of gongbao: definitions, resources, IO, CLI."""

@@ -1,0 +1,80 @@
+"""`gongbao` command line: build the warehouse from a folder of bulletins through Dagster."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from assets.partitions import bulletin_partitions
+
+from .definitions import build_defs
+from .settings import Settings
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def _instance() -> dg.DagsterInstance:
+    """The DAGSTER_HOME instance when one is configured (runs show in `dagster dev`), else ephemeral."""
+    try:
+        return dg.DagsterInstance.get()
+    except Exception:  # noqa: BLE001 - DAGSTER_HOME unset or invalid: nothing to record runs into
+        return dg.DagsterInstance.ephemeral()
+
+
+def build(settings: Settings, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    """Register one partition per raw file and materialize every asset in a single run."""
+    if not settings.raw_dir.is_dir():
+        raise SystemExit(f"gongbao: raw folder {settings.raw_dir} does not exist")
+    defs = build_defs(settings)
+    instance = instance or _instance()
+    keys = list(defs.resources["raw_store"].files())
+    if not keys:
+        raise SystemExit(f"gongbao: no bulletin files in {settings.raw_dir}")
+    known = set(instance.get_dynamic_partitions(bulletin_partitions.name))
+    instance.add_dynamic_partitions(bulletin_partitions.name, [k for k in keys if k not in known])
+    ordered = [k for k in instance.get_dynamic_partitions(bulletin_partitions.name) if k in set(keys)]
+    job = defs.resolve_job_def("build_warehouse")
+    return job.execute_in_process(instance=instance, tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]},
+                                  raise_on_error=False)
+
+
+def _report(result: dg.ExecuteInProcessResult, settings: Settings) -> int:
+    failed: list[str] = []
+    for ev in result.get_asset_check_evaluations():
+        if not ev.passed:
+            print(f"check failed: {ev.asset_key.to_user_string()} {ev.check_name}", file=sys.stderr)
+    for ev in result.get_asset_materialization_events():
+        mat = ev.step_materialization_data.materialization
+        if mat.asset_key.path[-1] == "ingest_errors" and "failed_bulletins" in mat.metadata:
+            failed = mat.metadata["failed_bulletins"].value
+    if failed:
+        print(f"gongbao: {len(failed)} bulletin(s) not ingested, see table ingest_errors: {', '.join(failed)}",
+              file=sys.stderr)
+    if not result.success:
+        print("gongbao: the Dagster run failed", file=sys.stderr)
+        return 1
+    print(f"gongbao: warehouse ready at {settings.warehouse_dir / 'warehouse.duckdb'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gongbao", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="materialize every asset for every bulletin file in the raw folder")
+    b.add_argument("--raw", type=Path, default=None, help="folder of bulletin files (default: raw/)")
+    b.add_argument("--warehouse", type=Path, default=None, help="output folder (default: warehouse/)")
+    args = parser.parse_args(argv)
+
+    env = Settings.from_env()
+    settings = Settings(raw_dir=(args.raw or env.raw_dir).resolve(),
+                        warehouse_dir=(args.warehouse or env.warehouse_dir).resolve())
+    if args.command == "build":
+        return _report(build(settings), settings)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""The code location: one Definitions object, built lazily from the environment's settings."""
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.extraction import bulletin_tables
+from assets.warehouse import warehouse_duckdb
+
+from .jobs import build_job
+from .resources import resources_for
+from .settings import Settings
+
+
+def build_defs(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
+    return dg.Definitions(
+        assets=[bulletin_tables, warehouse_duckdb],
+        jobs=[build_job],
+        resources=resources_for(settings),
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_defs()

@@ -1,0 +1,129 @@
+"""Table contracts: one column list per table gives the polars types the frames are built
+with, the pandera schema every materialization is validated against, and the column
+descriptions shown in Dagster and the data dictionary."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandera.polars as pa
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    dtype: pl.DataType
+    description: str
+    nullable: bool = True
+    checks: tuple = field(default_factory=tuple)
+
+
+_SHA256 = pa.Check.str_matches(r"^[0-9a-f]{64}$")
+
+LINEAGE = [
+    Col("bulletin_id", pl.Utf8(), "Stable id of the source bulletin file (from its name)", False,
+        (pa.Check.str_matches(r"^[A-Za-z0-9_.-]+$"),)),
+    Col("source_sha256", pl.Utf8(), "SHA-256 of the raw file's bytes", False, (_SHA256,)),
+    Col("source_file", pl.Utf8(), "Name of the raw file in the raw store", False),
+    Col("parser_version", pl.Utf8(), "Version of the gongbao parser that produced the row", False),
+    Col("run_id", pl.Utf8(), "Dagster run that produced the row", False),
+]
+_SPAN = [
+    Col("line_start", pl.Int64(), "First line (1-based, raw file split on \\n)", False, (pa.Check.ge(1),)),
+    Col("line_end", pl.Int64(), "Last line (1-based, inclusive)", False, (pa.Check.ge(1),)),
+]
+
+TABLES: dict[str, list[Col]] = {
+    "bulletins": [
+        *LINEAGE,
+        Col("source_bytes", pl.Int64(), "Size of the raw file in bytes", False, (pa.Check.gt(0),)),
+        Col("publisher", pl.Utf8(), "Body publishing the bulletin (绵阳市人民政府); null for a single web page"),
+        Col("year", pl.Int64(), "Year of the issue", checks=(pa.Check.in_range(1949, 2100),)),
+        Col("issue_no", pl.Int64(), "Issue number within the year (第 11 号 → 11)", checks=(pa.Check.gt(0),)),
+        Col("cumulative_no", pl.Int64(), "Running issue number (总号 367 → 367)", checks=(pa.Check.gt(0),)),
+        Col("issue_date", pl.Date(), "Date of the issue"),
+        Col("script", pl.Utf8(), "simplified or traditional", False,
+            (pa.Check.isin(["simplified", "traditional"]),)),
+        Col("encoding", pl.Utf8(), "Encoding the raw bytes were decoded with", False),
+        Col("detected_format", pl.Utf8(), "Source layout: plain_text, pdf_text, markdown, web_page, compilation",
+            False),
+        Col("char_count", pl.Int64(), "Characters of decoded text", False, (pa.Check.gt(0),)),
+        Col("line_count", pl.Int64(), "Lines of the raw file", False, (pa.Check.gt(0),)),
+        Col("document_count", pl.Int64(), "Documents found", False, (pa.Check.gt(0),)),
+        Col("toc_entry_count", pl.Int64(), "Entries of the table of contents", False, (pa.Check.ge(0),)),
+        Col("mojibake_lines", pl.List(pl.Int64()), "Lines that carry mojibake (lost or misdecoded characters)",
+            False),
+        Col("quality_flags", pl.List(pl.Utf8()), "Quality notes, e.g. truncated_last_char, mojibake:N_lines",
+            False),
+        *_SPAN,
+    ],
+    "documents": [
+        Col("document_id", pl.Utf8(), "bulletin_id:seq", False, (pa.Check.str_matches(r"^.+:\d{3,}$"),)),
+        *LINEAGE,
+        Col("seq", pl.Int64(), "1-based order in the bulletin body", False, (pa.Check.ge(1),)),
+        Col("section", pl.Utf8(), "Bulletin section (上级文件, 本级文件, …)"),
+        Col("title", pl.Utf8(), "标题 as printed, joined into one line, without the 发文字号", False,
+            (pa.Check.str_length(2, 400),)),
+        Col("doc_number", pl.Utf8(), "发文字号 in canonical form 机关代字〔年〕序号号",
+            checks=(pa.Check.str_matches(r"^\S+〔\d{4}〕[1-9]\d*号$"),)),
+        Col("doc_number_prefix", pl.Utf8(), "机关代字 of the 发文字号"),
+        Col("doc_number_year", pl.Int64(), "Year of the 发文字号", checks=(pa.Check.in_range(1949, 2100),)),
+        Col("doc_number_serial", pl.Int64(), "Serial of the 发文字号", checks=(pa.Check.ge(1),)),
+        Col("issuers", pl.List(pl.Utf8()), "发文机关, in order; several for a joint document", False),
+        Col("signed_date", pl.Date(), "成文日期"),
+        Col("doc_type", pl.Utf8(), "文种 ending the title (通知, 意见, …)"),
+        Col("recipients", pl.Utf8(), "主送机关, without the trailing colon"),
+        *_SPAN,
+        Col("enclosed_titles", pl.List(pl.Utf8()), "Titles of documents this one issues or forwards (《…》)",
+            False),
+        Col("body", pl.Utf8(), "Raw text of the document's lines, page furniture removed", False),
+        Col("char_count", pl.Int64(), "Characters in body", False, (pa.Check.ge(0),)),
+        Col("quality_flags", pl.List(pl.Utf8()), "Quality notes: mojibake, no_signed_date, issuers_from_title",
+            False),
+    ],
+    "toc_entries": [
+        *LINEAGE,
+        Col("seq", pl.Int64(), "Order in the table of contents", False, (pa.Check.ge(1),)),
+        Col("section", pl.Utf8(), "Section heading the entry is listed under"),
+        Col("title", pl.Utf8(), "Title as listed", False),
+        Col("doc_number", pl.Utf8(), "发文字号 as listed, canonical"),
+        Col("page", pl.Int64(), "Page number as listed", checks=(pa.Check.ge(1),)),
+        Col("line", pl.Int64(), "Line of the entry's title", False, (pa.Check.ge(1),)),
+        Col("document_id", pl.Utf8(), "Document the entry points to; null when none was found"),
+    ],
+    "ingest_errors": [
+        *LINEAGE,
+        Col("error_kind", pl.Utf8(), "empty_file, binary_file, nul_bytes, undecodable, no_document, too_large, "
+                                     "parser_error", False),
+        Col("message", pl.Utf8(), "What went wrong, naming the file", False),
+        Col("failed_at", pl.Datetime("us", "UTC"), "When the failure was recorded", False),
+    ],
+}
+
+# The per-bulletin tables the extraction asset writes (ingest_errors is written beside them).
+EXTRACTED = ("bulletins", "documents", "toc_entries")
+
+
+def polars_schema(table: str) -> pl.Schema:
+    return pl.Schema({c.name: c.dtype for c in TABLES[table]})
+
+
+def empty_frame(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=polars_schema(table))
+
+
+def frame(table: str, rows: list[dict]) -> pl.DataFrame:
+    """Rows as a frame with the table's exact column order and types."""
+    if not rows:
+        return empty_frame(table)
+    return pl.DataFrame(rows, schema=polars_schema(table), strict=False)
+
+
+def pandera_schema(table: str) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {c.name: pa.Column(c.dtype, checks=list(c.checks), nullable=c.nullable, description=c.description)
+         for c in TABLES[table]},
+        name=table,
+        strict=True,
+        ordered=True,
+    )

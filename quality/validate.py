@@ -1,0 +1,48 @@
+"""Run the pandera schemas and report failures with the bulletin and line they come from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandera.errors
+import polars as pl
+
+from .schemas import pandera_schema
+
+
+@dataclass
+class Validation:
+    table: str
+    rows: int
+    failures: pl.DataFrame  # one row per failed check and row, with bulletin_id and line
+
+    @property
+    def passed(self) -> bool:
+        return self.failures.height == 0
+
+
+@lru_cache(maxsize=None)
+def _schema(table: str):
+    return pandera_schema(table)
+
+
+def validate(table: str, df: pl.DataFrame) -> Validation:
+    try:
+        _schema(table).validate(df, lazy=True)
+        return Validation(table, df.height, pl.DataFrame())
+    except pandera.errors.SchemaErrors as err:
+        return Validation(table, df.height, _locate(err.failure_cases, df))
+
+
+def _locate(cases: pl.DataFrame, df: pl.DataFrame) -> pl.DataFrame:
+    """Attach bulletin_id and the row's raw line to each failure case so it can be found."""
+    cases = cases.with_columns(pl.col("index").cast(pl.Int64, strict=False))
+    line_col = next((c for c in ("line", "line_start") if c in df.columns), None)
+    keys = df.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("index"),
+        pl.col("bulletin_id") if "bulletin_id" in df.columns else pl.lit(None, pl.Utf8).alias("bulletin_id"),
+        (pl.col(line_col) if line_col else pl.lit(None, pl.Int64)).alias("line"),
+    )
+    out = cases.join(keys, on="index", how="left")
+    return out.select("bulletin_id", "line", "column", "check", pl.col("failure_case").cast(pl.Utf8),
+                      "schema_context", "index")

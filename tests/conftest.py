@@ -1,0 +1,26 @@
+from pathlib import Path
+
+import pytest
+
+from parsing.lines import Line, split_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+GOLD = Path(__file__).resolve().parent / "gold"
+SAMPLES = {p.name[:3]: p for p in sorted(RAW.glob("*.txt"))}
+
+
+def sample_lines(prefix: str) -> list[Line]:
+    return split_lines(SAMPLES[prefix].read_bytes().decode("utf-8"))
+
+
+def sample_line(prefix: str, no: int) -> Line:
+    return sample_lines(prefix)[no - 1]
+
+
+@pytest.fixture(scope="session")
+def parsed():
+    """Every sample bulletin parsed once: prefix → ParsedBulletin."""
+    from parsing.bulletin import parse_bulletin
+
+    return {k: parse_bulletin(p.read_bytes(), p.name, "test-run") for k, p in SAMPLES.items()}
