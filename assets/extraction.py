@@ -24,6 +24,8 @@ DESCRIPTIONS = {
     "bulletins": "One row per bulletin file: masthead facts, encoding, format, quality flags.",
     "documents": "Every official document in a bulletin with its GB/T 9704 elements.",
     "toc_entries": "The bulletin's table of contents, each entry tied to the document it lists.",
+    "indicators": "Quantified measures (baselines, targets, actuals, changes) from indicator tables.",
+    "table_cells": "Every filled cell of every table, as tidy rows with its header path.",
     "ingest_errors": "Bulletin files that could not be ingested, with the reason.",
 }
 
@@ -72,7 +74,7 @@ def bulletin_tables(context: dg.AssetExecutionContext, raw_store: RawStore):
 
     for t in OUTPUTS:
         parts = out[t]
-        combined = pl.concat(list(parts.values())) if parts else frame(t, [])
+        combined = pl.concat(list(parts.values()), rechunk=False) if parts else frame(t, [])
         metadata = {
             "dagster/row_count": combined.height,
             "bulletins": len(parts),

@@ -10,11 +10,13 @@ from .decoding import decode_bytes
 from .documents import match_toc_entry, segment
 from .errors import BulletinError
 from .formats import detect_format
+from .indicators import table_indicators
 from .ids import bulletin_id as make_bulletin_id
 from .ids import document_id
 from .lines import simplified_share, split_lines
 from .masthead import read_masthead, year_from_documents
 from .mojibake import mojibake_lines
+from .tables import find_tables
 
 MAX_BYTES = 64 * 1024 * 1024  # larger files are refused: see docs/ingestion.md
 TRADITIONAL_SHARE = 0.05  # share of CJK characters OpenCC changes above which a text is Traditional
@@ -93,6 +95,7 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
             "line": e.line,
             "document_id": document_id(bid, match.seq) if match else None,
         })
+    indicators, cells = _table_rows(lines, seg.documents, bid, lineage, set(bad))
     bulletin = {
         **lineage,
         "source_bytes": len(data),
@@ -113,4 +116,30 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
         "line_start": 1,
         "line_end": len(lines),
     }
-    return ParsedBulletin(bid, {"bulletins": [bulletin], "documents": docs, "toc_entries": toc})
+    return ParsedBulletin(bid, {"bulletins": [bulletin], "documents": docs, "toc_entries": toc,
+                                "indicators": indicators, "table_cells": cells})
+
+
+def _table_rows(lines, documents, bid, lineage, bad_lines):
+    """Indicators from indicator tables, and every cell of every table as tidy rows."""
+    def doc_of(line):
+        return next((d for d in documents if d.line_start <= line <= d.line_end), None)
+
+    indicators, cells = [], []
+    for t_no, table in enumerate(find_tables(lines), start=1):
+        doc = doc_of(table.first_line)
+        if doc is None:
+            continue
+        table_id = f"{bid}:t{t_no:02d}"
+        doc_year = doc.signed_date.year if doc.signed_date else (doc.doc_number.year if doc.doc_number else None)
+        for r, ((no, _), row) in enumerate(zip(table.rows, table.written), start=1):
+            for c, text in enumerate(row):
+                if text:
+                    cells.append({**lineage, "document_id": document_id(bid, doc.seq), "table_id": table_id,
+                                  "table_title": table.caption, "row": r, "col": c + 1,
+                                  "header_path": table.header_paths[c] or None, "text": text, "line": no})
+        for n, ind in enumerate(table_indicators(table, doc_year), start=1):
+            indicators.append({"indicator_id": f"{table_id}:{n:03d}", "document_id": document_id(bid, doc.seq),
+                               **lineage, **ind,
+                               "quality_flags": ["mojibake"] if ind["line"] in bad_lines else []})
+    return indicators, cells

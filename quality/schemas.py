@@ -91,6 +91,38 @@ TABLES: dict[str, list[Col]] = {
         Col("line", pl.Int64(), "Line of the entry's title", False, (pa.Check.ge(1),)),
         Col("document_id", pl.Utf8(), "Document the entry points to; null when none was found"),
     ],
+    "indicators": [
+        Col("indicator_id", pl.Utf8(), "table_id:n for table indicators", False),
+        Col("document_id", pl.Utf8(), "Document the indicator belongs to", False),
+        *LINEAGE,
+        Col("source", pl.Utf8(), "table or text", False, (pa.Check.isin(["table", "text"]),)),
+        Col("table_title", pl.Utf8(), "Caption of the table (专栏 2 …); null for text indicators"),
+        Col("name", pl.Utf8(), "The measure as named, without the unit in brackets", False,
+            (pa.Check.str_length(1, 200),)),
+        Col("unit", pl.Utf8(), "Unit as written (万人, %, 亿户); % when the value carries a percent sign"),
+        Col("period", pl.Utf8(), "Year or period the value is for (2015, 2011-2015)",
+            checks=(pa.Check.str_matches(r"^(19|20)\d\d(-(19|20)\d\d)?$"),)),
+        Col("kind", pl.Utf8(), "baseline, target, actual or change", False,
+            (pa.Check.isin(["baseline", "target", "actual", "change"]),)),
+        Col("value", pl.Float64(), "The number; null when the cell holds words only"),
+        Col("value_text", pl.Utf8(), "The value exactly as written (>80%, 43263（2）, 应保尽保)", False),
+        Col("comparator", pl.Utf8(), ">, >=, <, <=, ~ or null", checks=(pa.Check.isin([">", ">=", "<", "<=", "~"]),)),
+        Col("nature", pl.Utf8(), "约束性 or 预期性 where the source marks it",
+            checks=(pa.Check.isin(["约束性", "预期性"]),)),
+        Col("line", pl.Int64(), "Raw line of the value", False, (pa.Check.ge(1),)),
+        Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False),
+    ],
+    "table_cells": [
+        *LINEAGE,
+        Col("document_id", pl.Utf8(), "Document the table is printed in", False),
+        Col("table_id", pl.Utf8(), "bulletin_id:tNN, tables numbered in order", False),
+        Col("table_title", pl.Utf8(), "Caption of the table"),
+        Col("row", pl.Int64(), "Body row, 1-based", False, (pa.Check.ge(1),)),
+        Col("col", pl.Int64(), "Column, 1-based", False, (pa.Check.ge(1),)),
+        Col("header_path", pl.Utf8(), "Column headers from top to bottom, joined by ' / '"),
+        Col("text", pl.Utf8(), "Cell text", False),
+        Col("line", pl.Int64(), "Raw line of the row", False, (pa.Check.ge(1),)),
+    ],
     "ingest_errors": [
         *LINEAGE,
         Col("error_kind", pl.Utf8(), "empty_file, binary_file, nul_bytes, undecodable, no_document, too_large, "
@@ -101,7 +133,7 @@ TABLES: dict[str, list[Col]] = {
 }
 
 # The per-bulletin tables the extraction asset writes (ingest_errors is written beside them).
-EXTRACTED = ("bulletins", "documents", "toc_entries")
+EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "table_cells")
 
 
 def polars_schema(table: str) -> pl.Schema:
