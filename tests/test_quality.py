@@ -29,3 +29,12 @@ def test_toc_check_finds_missing_documents(parsed):
     assert toc_mismatches(toc, docs.filter(pl.col("seq") != 3)).height == 1
     missing = toc_mismatches(toc.filter(pl.col("seq") != 5), docs)
     assert missing.rows()[0][2] == "document missing from toc"
+
+
+def test_data_dictionary_is_in_sync():
+    from pathlib import Path
+
+    from quality.dictionary import markdown
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "tables.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), "run: python -m quality.dictionary > docs/tables.md"
