@@ -41,11 +41,10 @@ class Line:
     no: int  # 1-based line number in the raw file, split on "\n" only
     raw: str
     norm: str
+    text: str = ""  # norm without surrounding white space, computed once (rules read it often)
 
-    @property
-    def text(self) -> str:
-        """The normalized content without surrounding white space."""
-        return self.norm.strip()
+    def __post_init__(self):
+        object.__setattr__(self, "text", self.norm.strip())
 
     @property
     def blank(self) -> bool:
@@ -69,14 +68,17 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
 def simplified_share(lines: list[Line]) -> float:
     """Share of CJK characters that OpenCC changed: near 0 for Simplified text."""
-    changed = total = 0
+    total = changed = 0
     for line in lines:
-        for a, b in zip(line.raw, line.norm):
-            if "\u4e00" <= a <= "\u9fff":
-                total += 1
-                changed += a != b
+        total += len(_CJK_CHAR.findall(line.raw))
+        folded = fold_width(line.raw)
+        if folded != line.norm:  # only lines that OpenCC (or Markdown blanking) touched
+            changed += sum(1 for a, b in zip(folded, line.norm) if a != b and b != " ")
     return changed / total if total else 0.0
 
 
