@@ -14,7 +14,7 @@ from parsing import PARSER_VERSION
 from parsing.bulletin import parse_bulletin
 from parsing.errors import BulletinError
 from pipelines.resources import RawStore
-from quality.checks import schema_check_result, toc_check_result
+from quality.checks import markdown_table, schema_check_result, toc_check_result
 from quality.schemas import EXTRACTED, TABLES, frame
 
 from .partitions import bulletin_partitions
@@ -82,17 +82,10 @@ def bulletin_tables(context: dg.AssetExecutionContext, raw_store: RawStore):
         }
         if combined.height:
             preview = combined.drop([c for c in ("body",) if c in combined.columns]).head(5)
-            metadata["preview"] = dg.MetadataValue.md(_markdown(preview))
+            metadata["preview"] = dg.MetadataValue.md(markdown_table(preview, rows=5, width=60))
         yield dg.Output(parts, output_name=t, metadata=metadata)
         yield schema_check_result(t, combined)
     toc = pl.concat(list(out["toc_entries"].values())) if out["toc_entries"] else frame("toc_entries", [])
     docs = pl.concat(list(out["documents"].values())) if out["documents"] else frame("documents", [])
     yield toc_check_result(toc, docs)
 
-
-def _markdown(df: pl.DataFrame) -> str:
-    cols = df.columns
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.iter_rows():
-        lines.append("| " + " | ".join(str(v).replace("|", "\\|").replace("\n", " ")[:60] for v in row) + " |")
-    return "\n".join(lines)

@@ -9,18 +9,20 @@ from .validate import validate
 _SHOWN = 20  # failure cases shown in the Dagster UI; the count is always complete
 
 
-def _md(df: pl.DataFrame) -> str:
-    head = df.head(_SHOWN)
-    rows = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
-    rows += ["| " + " | ".join(str(v).replace("|", "\\|")[:80] for v in r) + " |" for r in head.iter_rows()]
-    return "\n".join(rows)
+def markdown_table(df: pl.DataFrame, rows: int = _SHOWN, width: int = 80) -> str:
+    """The first rows of a frame as a Markdown table, for Dagster metadata."""
+    head = df.head(rows)
+    out = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
+    out += ["| " + " | ".join(str(v).replace("|", "\\|").replace("\n", " ")[:width] for v in r) + " |"
+            for r in head.iter_rows()]
+    return "\n".join(out)
 
 
 def schema_check_result(table: str, df: pl.DataFrame) -> dg.AssetCheckResult:
     v = validate(table, df)
     metadata = {"rows": v.rows, "num_failures": v.failures.height}
     if not v.passed:
-        metadata["failure_cases"] = dg.MetadataValue.md(_md(v.failures))
+        metadata["failure_cases"] = dg.MetadataValue.md(markdown_table(v.failures))
         metadata["bulletins_failing"] = dg.MetadataValue.json(sorted(set(v.failures["bulletin_id"].drop_nulls())))
     return dg.AssetCheckResult(asset_key=table, check_name="pandera_schema", passed=v.passed,
                                severity=dg.AssetCheckSeverity.ERROR, metadata=metadata)
@@ -44,6 +46,6 @@ def toc_check_result(toc: pl.DataFrame, documents: pl.DataFrame) -> dg.AssetChec
     bad = toc_mismatches(toc, documents)
     metadata = {"toc_entries": toc.height, "mismatches": bad.height}
     if bad.height:
-        metadata["details"] = dg.MetadataValue.md(_md(bad))
+        metadata["details"] = dg.MetadataValue.md(markdown_table(bad))
     return dg.AssetCheckResult(asset_key="toc_entries", check_name="toc_matches_documents",
                                passed=bad.height == 0, severity=dg.AssetCheckSeverity.WARN, metadata=metadata)
