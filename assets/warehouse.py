@@ -1,19 +1,31 @@
-"""The DuckDB SQL layer, rebuilt from the Parquet tables after every extraction run."""
+"""The DuckDB SQL layer: one asset per table, loaded from the Parquet files after each run."""
 
 import dagster as dg
 
+from pipelines.extraction_run import OUTPUTS
 from pipelines.resources import WarehouseResource
+from quality.checks import markdown_table
+from quality.schemas import TABLE_DESCRIPTIONS, TABLES
 
-from .extraction import OUTPUTS
+from .extraction import ASSET
 
 
-@dg.asset(deps=list(OUTPUTS), group_name="warehouse", description="DuckDB file with every table, swapped in "
-          "atomically so readers never see a half-written warehouse.")
-def warehouse_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def _spec(table: str) -> dg.AssetSpec:
+    columns = [dg.TableColumn(c.name, str(c.dtype), description=c.description) for c in TABLES[table]]
+    return dg.AssetSpec(table, deps=[ASSET], group_name="warehouse", description=TABLE_DESCRIPTIONS[table],
+                        metadata={"dagster/column_schema": dg.TableSchema(columns=columns)})
+
+
+@dg.multi_asset(specs=[_spec(t) for t in OUTPUTS], name="warehouse_tables")
+def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Rebuild warehouse.duckdb from every bulletin's Parquet into a new file swapped in
+    atomically, so readers never see a half-written warehouse."""
     store = warehouse.store()
     counts = store.rebuild_duckdb()
     context.log.info(f"warehouse rebuilt at {store.db_path}: {counts}")
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(store.db_path)),
-        **{f"rows_{t}": n for t, n in counts.items()},
-    })
+    previews = store.previews(OUTPUTS, rows=5)
+    for t in OUTPUTS:
+        metadata = {"dagster/row_count": counts[t], "path": dg.MetadataValue.path(str(store.db_path))}
+        if previews[t].height:
+            metadata["preview"] = dg.MetadataValue.md(markdown_table(previews[t], rows=5, width=60))
+        yield dg.MaterializeResult(asset_key=t, metadata=metadata)

@@ -11,6 +11,7 @@ from assets.partitions import bulletin_partitions
 
 from .definitions import build_defs
 from .settings import Settings
+from .warehouse_store import WarehouseStore
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -42,21 +43,19 @@ def build(settings: Settings, instance: dg.DagsterInstance | None = None) -> dg.
 
 
 def _report(result: dg.ExecuteInProcessResult, settings: Settings) -> int:
-    failed: list[str] = []
     for ev in result.get_asset_check_evaluations():
         if not ev.passed:
             print(f"check failed: {ev.asset_key.to_user_string()} {ev.check_name}", file=sys.stderr)
-    for ev in result.get_asset_materialization_events():
-        mat = ev.step_materialization_data.materialization
-        if mat.asset_key.path[-1] == "ingest_errors" and "failed_bulletins" in mat.metadata:
-            failed = mat.metadata["failed_bulletins"].value
-    if failed:
-        print(f"gongbao: {len(failed)} bulletin(s) not ingested, see table ingest_errors: {', '.join(failed)}",
-              file=sys.stderr)
     if not result.success:
         print("gongbao: the Dagster run failed", file=sys.stderr)
         return 1
-    print(f"gongbao: warehouse ready at {settings.warehouse_dir / 'warehouse.duckdb'}")
+    store = WarehouseStore(settings.warehouse_dir)
+    errors = store.ingest_errors(run_id=result.run_id)
+    for source_file, kind, message in errors:
+        print(f"not ingested: {source_file} ({kind}): {message}", file=sys.stderr)
+    if errors:
+        print(f"gongbao: {len(errors)} file(s) not ingested; they are listed in table ingest_errors", file=sys.stderr)
+    print(f"gongbao: warehouse ready at {store.db_path}")
     return 0
 
 

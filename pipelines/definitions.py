@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.extraction import bulletin_tables
-from assets.warehouse import warehouse_duckdb
+from assets.extraction import bulletin_extracts
+from assets.warehouse import warehouse_tables
 
 from .jobs import build_job
 from .resources import resources_for
@@ -14,7 +14,7 @@ from .settings import Settings
 def build_defs(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=[bulletin_tables, warehouse_duckdb],
+        assets=[bulletin_extracts, warehouse_tables],
         jobs=[build_job],
         resources=resources_for(settings),
         executor=dg.in_process_executor,

@@ -40,10 +40,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 def resources_for(settings: Settings) -> dict:
-    from .io_managers import ParquetIOManager
-
     return {
         "raw_store": RawStore(base_dir=str(settings.raw_dir)),
         "warehouse": WarehouseResource(base_dir=str(settings.warehouse_dir)),
-        "parquet_io_manager": ParquetIOManager(base_dir=str(settings.warehouse_dir)),
     }

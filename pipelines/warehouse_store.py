@@ -36,20 +36,16 @@ class WarehouseStore:
     def table_file(self, table: str, key: str) -> Path:
         return self.parquet_dir / table / f"{key}.parquet"
 
-    def write_partition(self, table: str, key: str, df: pl.DataFrame) -> Path:
+    def write_partition(self, table: str, key: str, df: pl.DataFrame) -> None:
+        """Replace a bulletin's rows of a table; no rows means no file."""
         path = self.table_file(table, key)
+        if df.height == 0:
+            path.unlink(missing_ok=True)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         df.write_parquet(tmp, compression="zstd", statistics=True)
         os.replace(tmp, path)
-        return path
-
-    def delete_partition(self, table: str, key: str) -> None:
-        self.table_file(table, key).unlink(missing_ok=True)
-
-    def read_partitions(self, table: str, keys: list[str]) -> pl.DataFrame:
-        files = [self.table_file(table, k) for k in keys if self.table_file(table, k).exists()]
-        return pl.read_parquet(files) if files else empty_frame(table)
 
     def partition_files(self, table: str) -> list[Path]:
         folder = self.parquet_dir / table
@@ -76,3 +72,18 @@ class WarehouseStore:
                 con.close()
             os.replace(tmp, self.db_path)
             return counts
+
+    def previews(self, tables: tuple[str, ...], rows: int = 5) -> dict[str, pl.DataFrame]:
+        """The first rows of each table, long text columns left out."""
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            out = {}
+            for t in tables:
+                rel = con.sql(f"select * from {t} limit {rows}")
+                out[t] = rel.pl().drop("body", strict=False)
+            return out
+
+    def ingest_errors(self, run_id: str) -> list[tuple[str, str, str]]:
+        """(source_file, error_kind, message) of the files a run could not ingest."""
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return con.execute("select source_file, error_kind, message from ingest_errors where run_id = ? "
+                               "order by source_file", [run_id]).fetchall()

@@ -132,6 +132,17 @@ TABLES: dict[str, list[Col]] = {
     ],
 }
 
+# What one row of each table is: shown in Dagster, the data dictionary and DuckDB.
+TABLE_DESCRIPTIONS = {
+    "bulletins": "One row per bulletin file: masthead facts, encoding, format, quality flags.",
+    "documents": "Every official document in a bulletin with its GB/T 9704 elements.",
+    "toc_entries": "The bulletin's table of contents, each entry tied to the document it lists.",
+    "indicators": "Quantified measures (baselines, targets, actuals, changes) from indicator tables.",
+    "table_cells": "Every filled cell of every table, as tidy rows with its header path.",
+    "ingest_errors": "Bulletin files that could not be ingested, with the reason.",
+}
+assert TABLE_DESCRIPTIONS.keys() == TABLES.keys()
+
 # The per-bulletin tables the extraction asset writes (ingest_errors is written beside them).
 EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "table_cells")
 

@@ -46,3 +46,17 @@ def _locate(cases: pl.DataFrame, df: pl.DataFrame) -> pl.DataFrame:
     out = cases.join(keys, on="index", how="left")
     return out.select("bulletin_id", "line", "column", "check", pl.col("failure_case").cast(pl.Utf8),
                       "schema_context", "index")
+
+
+def toc_mismatches(toc: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """TOC entries with no document, and documents of a bulletin with a TOC that it does not list."""
+    known = documents.select("document_id")
+    unmatched = toc.join(known, on="document_id", how="anti").select(
+        "bulletin_id", pl.col("line"), pl.lit("toc entry without document").alias("problem"), "title")
+    with_toc = toc.select("bulletin_id").unique()
+    listed = toc.select("document_id").drop_nulls()
+    unlisted = (documents.join(with_toc, on="bulletin_id", how="semi")
+                .join(listed, on="document_id", how="anti")
+                .select("bulletin_id", pl.col("line_start").alias("line"),
+                        pl.lit("document missing from toc").alias("problem"), "title"))
+    return pl.concat([unmatched, unlisted])

@@ -1,8 +1,8 @@
 import polars as pl
 
-from quality.checks import schema_check_result, toc_mismatches
+from quality.checks import schema_check_result
 from quality.schemas import frame
-from quality.validate import validate
+from quality.validate import toc_mismatches, validate
 
 
 def test_real_rows_pass_their_schemas(parsed):
@@ -18,8 +18,9 @@ def test_failures_name_bulletin_and_line(parsed):
     v = validate("documents", df)
     assert not v.passed
     assert v.failures.select("bulletin_id", "line", "column").rows() == [("000_69ce87b22548801c", 271, "doc_number")]
-    result = schema_check_result("documents", df)
+    result = schema_check_result("bulletin_extracts", "documents", df.height, v.failures)
     assert not result.passed and result.metadata["num_failures"].value == 1
+    assert "271" in result.metadata["failure_cases"].value
 
 
 def test_toc_check_finds_missing_documents(parsed):
