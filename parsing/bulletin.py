@@ -16,7 +16,10 @@ from .ids import document_id
 from .lines import simplified_share, split_lines
 from .masthead import read_masthead, year_from_documents
 from .mojibake import mojibake_lines
+from .prose import document_prose
+from .quantities import find_mentions
 from .tables import find_tables
+from .text_indicators import DocContext, text_indicators
 
 MAX_BYTES = 64 * 1024 * 1024  # larger files are refused: see docs/ingestion.md
 TRADITIONAL_SHARE = 0.05  # share of CJK characters OpenCC changes above which a text is Traditional
@@ -95,7 +98,10 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
             "line": e.line,
             "document_id": document_id(bid, match.seq) if match else None,
         })
-    indicators, cells = _table_rows(lines, seg.documents, bid, lineage, set(bad))
+    fmt = detect_format(lines)
+    indicators, cells, table_lines = _table_rows(lines, seg.documents, bid, lineage, set(bad))
+    sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, set(bad), fmt == "pdf_text", table_lines)
+    indicators += sentence_rows["indicators"]
     bulletin = {
         **lineage,
         "source_bytes": len(data),
@@ -106,7 +112,7 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
         "issue_date": mast.issue_date,
         "script": "traditional" if simplified_share(lines) > TRADITIONAL_SHARE else "simplified",
         "encoding": decoded.encoding,
-        "detected_format": detect_format(lines),
+        "detected_format": fmt,
         "char_count": len(decoded.text),
         "line_count": len(lines),
         "document_count": len(docs),
@@ -125,21 +131,42 @@ def _table_rows(lines, documents, bid, lineage, bad_lines):
     def doc_of(line):
         return next((d for d in documents if d.line_start <= line <= d.line_end), None)
 
-    indicators, cells = [], []
+    indicators, cells, used = [], [], set()
     for t_no, table in enumerate(find_tables(lines), start=1):
         doc = doc_of(table.first_line)
         if doc is None:
             continue
         table_id = f"{bid}:t{t_no:02d}"
-        doc_year = doc.signed_date.year if doc.signed_date else (doc.doc_number.year if doc.doc_number else None)
+        doc_year = _doc_year(doc)
         for r, ((no, _), row) in enumerate(zip(table.rows, table.written), start=1):
             for c, text in enumerate(row):
                 if text:
                     cells.append({**lineage, "document_id": document_id(bid, doc.seq), "table_id": table_id,
                                   "table_title": table.caption, "row": r, "col": c + 1,
                                   "header_path": table.header_paths[c] or None, "text": text, "line": no})
-        for n, ind in enumerate(table_indicators(table, doc_year), start=1):
+        found = table_indicators(table, doc_year)
+        for n, ind in enumerate(found, start=1):
             indicators.append({"indicator_id": f"{table_id}:{n:03d}", "document_id": document_id(bid, doc.seq),
                                **lineage, **ind,
                                "quality_flags": ["mojibake"] if ind["line"] in bad_lines else []})
-    return indicators, cells
+        if found:
+            used.update(range(table.caption_line or table.first_line, table.last_line + 1))
+    return indicators, cells, used
+
+
+def _doc_year(doc) -> int | None:
+    return doc.signed_date.year if doc.signed_date else (doc.doc_number.year if doc.doc_number else None)
+
+
+def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lines) -> dict[str, list[Row]]:
+    """Indicators, budgets and subsidies stated in the documents' sentences."""
+    out: dict[str, list[Row]] = {"indicators": []}
+    for doc in documents:
+        prose = document_prose(lines, doc.line_start, doc.line_end, wrapped, table_lines)
+        mentions = find_mentions(prose.text)
+        doc_id = document_id(bid, doc.seq)
+        ctx = DocContext(title=doc.title, year=_doc_year(doc))
+        for n, ind in enumerate(text_indicators(prose, mentions, ctx), start=1):
+            out["indicators"].append({"indicator_id": f"{doc_id}:s{n:03d}", "document_id": doc_id, **lineage, **ind,
+                                      "quality_flags": ["mojibake"] if ind["line"] in bad_lines else []})
+    return out
