@@ -16,6 +16,7 @@ from .ids import document_id
 from .lines import simplified_share, split_lines
 from .masthead import read_masthead, year_from_documents
 from .mojibake import mojibake_lines
+from .money import money_rows
 from .prose import document_prose
 from .quantities import find_mentions
 from .tables import find_tables
@@ -123,7 +124,8 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
         "line_end": len(lines),
     }
     return ParsedBulletin(bid, {"bulletins": [bulletin], "documents": docs, "toc_entries": toc,
-                                "indicators": indicators, "table_cells": cells})
+                                "indicators": indicators, "budgets": sentence_rows["budgets"],
+                                "subsidies": sentence_rows["subsidies"], "table_cells": cells})
 
 
 def _table_rows(lines, documents, bid, lineage, bad_lines):
@@ -160,13 +162,17 @@ def _doc_year(doc) -> int | None:
 
 def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lines) -> dict[str, list[Row]]:
     """Indicators, budgets and subsidies stated in the documents' sentences."""
-    out: dict[str, list[Row]] = {"indicators": []}
+    out: dict[str, list[Row]] = {"indicators": [], "budgets": [], "subsidies": []}
     for doc in documents:
-        prose = document_prose(lines, doc.line_start, doc.line_end, wrapped, table_lines)
+        prose = document_prose(lines, max(doc.line_start, doc.head_end + 2), doc.line_end, wrapped, table_lines)
         mentions = find_mentions(prose.text)
         doc_id = document_id(bid, doc.seq)
         ctx = DocContext(title=doc.title, year=_doc_year(doc))
-        for n, ind in enumerate(text_indicators(prose, mentions, ctx), start=1):
-            out["indicators"].append({"indicator_id": f"{doc_id}:s{n:03d}", "document_id": doc_id, **lineage, **ind,
-                                      "quality_flags": ["mojibake"] if ind["line"] in bad_lines else []})
+        budgets, subsidies = money_rows(prose, mentions, ctx)
+        found = {"indicators": ("indicator_id", "s", text_indicators(prose, mentions, ctx)),
+                 "budgets": ("budget_id", "b", budgets), "subsidies": ("subsidy_id", "p", subsidies)}
+        for table, (id_col, tag, rows) in found.items():
+            for n, row in enumerate(rows, start=1):
+                out[table].append({id_col: f"{doc_id}:{tag}{n:03d}", "document_id": doc_id, **lineage, **row,
+                                   "quality_flags": ["mojibake"] if row["line"] in bad_lines else []})
     return out

@@ -47,23 +47,29 @@ def title_period(title: str | None) -> str | None:
     return years.pop() if len(years) == 1 else None
 
 
-def period_for(clause: str, paragraph: str, change: bool, title: str | None) -> str | None:
-    """Period of a number: `clause` runs from the last boundary to the number, `paragraph`
-    from the paragraph's start to the number."""
+def period_for(clause: str, paragraph: str, kind: str, title: str | None) -> str | None:
+    """Period of a number of this kind: `clause` runs from the last boundary to the number,
+    `paragraph` from the paragraph's start to the number."""
     years = CLAUSE_YEAR.findall(clause)
-    if years and not change:
-        return years[-1]
-    scoped = None
-    for scoped in SCOPE_YEAR.finditer(paragraph):
-        pass
-    if change:
-        base = re.search(r"(?:在|比)\s*" + _YEAR + r"\s*(?:的?基础上|基础上|年?)", paragraph)
-        plan = plan_period(paragraph, end_only=False) or plan_period(title or "", end_only=False)
-        if plan:
-            return plan
+    if kind == "change":
+        m = None
+        for m in PLAN.finditer(paragraph):
+            pass
+        if m:
+            start, end = plan_years(m[1])
+            return f"{start}-{end}"
+        base = re.search(r"(?:在|比)\s*" + _YEAR + r"\s*的?基础上", paragraph)
+        scoped = SCOPE_YEAR.search(paragraph)
         if base and scoped:
             return f"{int(base[1]) + 1}-{scoped[1] or scoped[2]}"
         return None
+    if years:
+        return years[-1]
+    if kind == "actual":
+        return None  # an achievement's year is stated beside it or not at all
+    scoped = None
+    for scoped in SCOPE_YEAR.finditer(paragraph):
+        pass
     if scoped:
         return scoped[1] or scoped[2]
     plan = plan_period(paragraph, end_only=False)

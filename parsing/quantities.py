@@ -39,7 +39,8 @@ _SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "": 1.0}
 # An action before a count makes `培养 100 名…人才` a count even though a noun follows.
 _ACTION = re.compile(r"(?:培养|培训|培育|新建|新增|建成|建设|建立|打造|创建|筛选|支持|设置|完成|改造|提供|开展|引进"
                      r"|招引|遴选|选派|推广|救助|资助|认定|争创|规划|筹集|实施|组织|举办|达到|达|为|有|约|近|共|超过"
-                     r"|不少于|不低于|改扩建|整合|启动|发放|投入|投资|安排|下达|拨付)\s*$")
+                     r"|不少于|不低于|改扩建|整合|启动|发放|投入|投资|安排|下达|拨付|取得|等)\s*$")
+_SPENT = re.compile(r"(?:投资|投入|资金|拨付|安排|筹集)\s*$")
 _YEAR_AFTER = re.compile(r"^\s*(?:年|月|日|时|周|天|小时|分钟|秒|届|期|号|批次)")
 
 
@@ -94,6 +95,8 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         pre, post = m["pre"], m["post"]
         comparator = _PRE_CMP.get(pre) if pre else _POST_CMP.get(post) if post else None
+        if unit in ("万", "亿") and _SPENT.search(text[max(0, m.start() - 4):m.start()]):
+            unit += "元"  # `投资217万`: money written without 元
         if _MORE.search(unit):
             unit, comparator = _MORE.sub("", unit), comparator or ">"
         start = m.start() + len(m[0]) - len(m[0].lstrip())
@@ -101,6 +104,9 @@ def find_mentions(text: str) -> list[Mention]:
                              unit.endswith("元"), m[0].strip()))
     found.sort(key=lambda x: x.start)
     return found
+
+
+_TECH_UNIT = re.compile(r"Mbps|Gbps|米|公里|千米|平方米|吨|千瓦|兆瓦")
 
 
 def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
@@ -112,10 +118,16 @@ def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
         return True  # an age sets a rule; a life span is a measure
     if unit in ("万", "亿") and _YEAR_AFTER.match(after):
         return True
-    if re.match(r"^的", after) and m["post"] in ("以上", "以下"):
-        return True  # `1200人以下的学校`: a bound on the noun, not a value
     nxt = after[:1]
-    if nxt and re.match(r"[\u4e00-\u9fffA-Za-z]", nxt) and not re.match(r"[、和及与或的]", nxt):
-        # A noun follows: a count only if an action comes before it (培养 100 名…).
-        return not _ACTION.search(text[max(0, m.start("num") - 6):m.start("num")])
+    if not nxt or not re.match(r"[\u4e00-\u9fffA-Za-z]", nxt):
+        return False
+    # A word follows the number. It modifies that word (`20Mbps宽带`, `1200人以下的学校`,
+    # `每3—10万居民`) unless something is done to a number of things (`培养 100 名…`).
+    acted = bool(_ACTION.search(text[max(0, m.start("num") - 6):m.start("num")]))
+    if _TECH_UNIT.fullmatch(unit) and not re.match(r"[、和及与或]", nxt):
+        return True
+    if m["post"] in ("以上", "以下") and nxt == "的":
+        return not acted
+    if re.search(r"每[^，。；,;]{0,3}$", before):
+        return True
     return False

@@ -18,11 +18,10 @@ from .quantities import Mention
 from .words import tail_words
 
 BOUNDARY = "，。；：！？,;:\n\t|、"
-_TAIL_BOUNDARY = re.compile(r"[，。；：！？,;:\n\t|（(]")
 _SENTENCE_END = "。；;！？!?\n"
 _LEAD = re.compile(r"^(?:其中|同时|并且?|力争|争取|确保|使|以及|和|及|到\s*(?:19|20)\d\d\s*年(?:底|末)?|"
                    r"(?:19|20)\d\d\s*年(?:底|末|的)?|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年)+")
-_LINK = re.compile(r"(?:达到|达|提高到|提高至|提升到|提升至|增加到|增加至|增长到|下降到|下降至|降低到|降低至|降至|降到"
+_LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到"
                    r"|控制在|保持在|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近"
                    r"|总计|共计|力争|争取|要|将|实现|由|从|在|是|占|的|已|均)+$")
 _CHANGE = re.compile(r"年均|基础上|年递增|年增长")
@@ -42,14 +41,14 @@ class DocContext:
     year: int | None  # year the document was written
 
 
-def _clause_start(text: str, pos: int, floor: int) -> int:
+def clause_start(text: str, pos: int, floor: int) -> int:
     i = pos
     while i > floor and text[i - 1] not in BOUNDARY:
         i -= 1
     return i
 
 
-def _sentence(text: str, pos: int) -> tuple[int, int]:
+def sentence_span(text: str, pos: int) -> tuple[int, int]:
     a = pos
     while a > 0 and text[a - 1] not in _SENTENCE_END:
         a -= 1
@@ -59,15 +58,27 @@ def _sentence(text: str, pos: int) -> tuple[int, int]:
     return a, b
 
 
+_FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
+_TAIL = re.compile(r"[^\d，。；：！？,;:\n\t|（(、]*")
+_NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达|为|分别|连续|左右|以上|以下|以内|目标|任务)")
+
+
 def clean_name(clause: str) -> str:
     name = clause.strip()
     for _ in range(3):
         name = _LEAD.sub("", name).strip()
+        name = _FROM.sub("", name).strip()
         name = _LINK.sub("", name).strip()
     return tail_words(name, _MAX_NAME)
 
 
-def _review_spans(prose: Prose) -> list[tuple[int, int]]:
+def counted_thing(text: str, end: int) -> str:
+    """The noun right after a count (`培养 100 名` + `掌握…的管理人才`), or ''."""
+    tail = _TAIL.match(text, end)[0].strip()
+    return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[\u4e00-\u9fff“]", tail) else tail
+
+
+def review_spans(prose: Prose) -> list[tuple[int, int]]:
     """Offsets of chapters that review what was achieved (`第一章 发展基础`)."""
     spans, start = [], None
     pos = 0
@@ -110,7 +121,7 @@ def _nature_of(text: str, offset: int, rules: list[tuple[int, str | None, str]])
 
 def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> list[dict]:
     text, raw = prose.text, prose.raw
-    reviews = _review_spans(prose)
+    reviews = review_spans(prose)
     natures = _natures(text)
     rows: list[dict] = []
     prev_end, prev_name = 0, None
@@ -118,14 +129,14 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         if m.is_money:
             prev_end = m.end
             continue
-        s_start, s_end = _sentence(text, m.start)
+        s_start, s_end = sentence_span(text, m.start)
         floor = max(prev_end, s_start) if prev_end <= m.start else s_start
-        c_start = _clause_start(text, m.start, floor)
+        c_start = clause_start(text, m.start, floor)
         clause = text[c_start:m.start]
         name = clean_name(clause)
-        after = _TAIL_BOUNDARY.split(text[m.end:s_end], maxsplit=1)[0]
-        if after and re.match(r"[\u4e00-\u9fff“]", after) and not after.startswith(("的", "和", "及", "与")):
-            name = tail_words(name + after.strip(), _MAX_NAME)  # 培养 100 名 + 掌握…的管理人才
+        thing = counted_thing(text, m.end)
+        if thing:
+            name = tail_words(name + thing, _MAX_NAME)
         if not name:
             name = prev_name if prev_name and floor == prev_end else None
         prev_end = m.end
@@ -135,13 +146,13 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         sentence = text[s_start:m.start]
         paragraph = text[text.rfind("\n", 0, m.start) + 1:m.start]
         change = bool(_CHANGE.search(clause) or _CHANGE.search(text[max(s_start, m.start - 12):m.start]))
-        kind = "change" if change else _kind(sentence, m.start, reviews, ctx)
+        kind = "change" if change else kind_of(sentence, m.start, reviews, ctx)
         rows.append({
             "source": "text",
             "table_title": None,
             "name": name,
             "unit": m.unit,
-            "period": period_for(clause, paragraph, change, ctx.title),
+            "period": period_for(clause, paragraph, kind, ctx.title),
             "kind": kind,
             "value": m.value,
             "value_text": raw[m.start:m.end],
@@ -152,7 +163,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
     return rows
 
 
-def _kind(sentence: str, offset: int, reviews: list[tuple[int, int]], ctx: DocContext) -> str:
+def kind_of(sentence: str, offset: int, reviews: list[tuple[int, int]], ctx: DocContext) -> str:
     in_review = any(a <= offset < b for a, b in reviews)
     future = _FUTURE.search(sentence)
     if in_review:

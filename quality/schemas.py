@@ -92,7 +92,7 @@ TABLES: dict[str, list[Col]] = {
         Col("document_id", pl.Utf8(), "Document the entry points to; null when none was found"),
     ],
     "indicators": [
-        Col("indicator_id", pl.Utf8(), "table_id:n for table indicators", False),
+        Col("indicator_id", pl.Utf8(), "table_id:NNN for table indicators, document_id:sNNN for text ones", False),
         Col("document_id", pl.Utf8(), "Document the indicator belongs to", False),
         *LINEAGE,
         Col("source", pl.Utf8(), "table or text", False, (pa.Check.isin(["table", "text"]),)),
@@ -110,6 +110,34 @@ TABLES: dict[str, list[Col]] = {
         Col("nature", pl.Utf8(), "约束性 or 预期性 where the source marks it",
             checks=(pa.Check.isin(["约束性", "预期性"]),)),
         Col("line", pl.Int64(), "Raw line of the value", False, (pa.Check.ge(1),)),
+        Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False),
+    ],
+    "budgets": [
+        Col("budget_id", pl.Utf8(), "document_id:bNNN, amounts numbered in order", False),
+        Col("document_id", pl.Utf8(), "Document the amount is stated in", False),
+        *LINEAGE,
+        Col("amount_yuan", pl.Float64(), "Amount in yuan (万元 ×10⁴, 亿元 ×10⁸, 万亿元 ×10¹², 千元 ×10³)", False,
+            (pa.Check.gt(0),)),
+        Col("amount_text", pl.Utf8(), "The amount as written (380 万元, 五亿元)", False),
+        Col("purpose", pl.Utf8(), "What the money is for, a short phrase from the text"),
+        Col("funder", pl.Utf8(), "Who provides or spends it (北川, 市财政)"),
+        Col("period", pl.Utf8(), "Year or period (2012, 2021-2025)",
+            checks=(pa.Check.str_matches(r"^(19|20)\d\d(-(19|20)\d\d)?$"),)),
+        Col("line", pl.Int64(), "Raw line where the amount starts", False, (pa.Check.ge(1),)),
+        Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False),
+    ],
+    "subsidies": [
+        Col("subsidy_id", pl.Utf8(), "document_id:pNNN, amounts numbered in order", False),
+        Col("document_id", pl.Utf8(), "Document the standard is stated in", False),
+        *LINEAGE,
+        Col("program", pl.Utf8(), "The scheme's name where given (国家助学金, 生活费补助)"),
+        Col("beneficiary", pl.Utf8(), "Who receives it"),
+        Col("amount_yuan", pl.Float64(), "Amount in yuan per beneficiary", False, (pa.Check.gt(0),)),
+        Col("amount_text", pl.Utf8(), "The amount as written", False),
+        Col("per", pl.Utf8(), "What it is paid per, as written (每生每年, 每人每月, 人均)", False),
+        Col("frequency", pl.Utf8(), "year, month, once, or null", checks=(pa.Check.isin(["year", "month", "once"]),)),
+        Col("is_cap", pl.Boolean(), "True when the amount is a ceiling (最高, 不超过)", False),
+        Col("line", pl.Int64(), "Raw line where the amount starts", False, (pa.Check.ge(1),)),
         Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False),
     ],
     "table_cells": [
@@ -137,14 +165,16 @@ TABLE_DESCRIPTIONS = {
     "bulletins": "One row per bulletin file: masthead facts, encoding, format, quality flags.",
     "documents": "Every official document in a bulletin with its GB/T 9704 elements.",
     "toc_entries": "The bulletin's table of contents, each entry tied to the document it lists.",
-    "indicators": "Quantified measures (baselines, targets, actuals, changes) from indicator tables.",
+    "indicators": "Quantified measures (baselines, targets, actuals, changes) from indicator tables and sentences.",
+    "budgets": "Public money spent, invested, allocated or reported, in yuan, with purpose, funder and period.",
+    "subsidies": "Standards paid per beneficiary (每生每年 1000 元), with program, per, frequency and cap.",
     "table_cells": "Every filled cell of every table, as tidy rows with its header path.",
     "ingest_errors": "Bulletin files that could not be ingested, with the reason.",
 }
 assert TABLE_DESCRIPTIONS.keys() == TABLES.keys()
 
 # The per-bulletin tables the extraction asset writes (ingest_errors is written beside them).
-EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "table_cells")
+EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "budgets", "subsidies", "table_cells")
 
 
 def polars_schema(table: str) -> pl.Schema:
