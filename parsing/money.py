@@ -29,6 +29,8 @@ _BENEFICIARY = (
     re.compile(r"为([^，。；,;]{2,40}?)(?:发放|提供)"),
     re.compile(r"资助\s*[\d.]*\s*万?\s*[名人]?([^，。；,;\d]{2,40}?)[，,]"),
 )
+_BOUND_AFTER = re.compile(r"[、\d.万亿元\s]*(?:以上|以下|以内)的")
+_NOT_A_FUNDER = re.compile(r"^(?:对|为|在|从|按|向|由|完成|大力|推广|争取|其中|预计|计划|共|累计|今年|全年|每年|全市|全省)")
 _FUNDER = re.compile(r"^(?:\d+[、.．]\s*)?([\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|镇|乡|财政|政府))")
 _PLACE_VERB = re.compile(r"^([\u4e00-\u9fff]{2,6}?)(?:\d+年)?(?:投入|投资|安排|拨付|下达|筹集|出资)")
 _SUBJECT_NOISE = re.compile(r"标准|分别|达到|提高到|提高至|调整至|调整到|为|由|从|平均|给予|按|的$|[\d.]+")
@@ -49,6 +51,8 @@ def money_rows(prose: Prose, mentions: list[Mention], ctx: DocContext) -> tuple[
         if per is None and _SUBSIDY.search(text[s_start:s_end]):
             per = _nearest(_PER_TIME, before)
         common = {"amount_yuan": m.amount_yuan, "amount_text": raw[m.start:m.end], "line": prose.line_at(m.num_start)}
+        if _BOUND_AFTER.match(text, m.end) or (m.text.endswith(("以上", "以下", "以内")) and text[m.end:m.end + 1] == "的"):
+            continue  # `总投资1亿元以上的项目`: a threshold for something else
         if per is not None and not _ECONOMY.search(before[per.start():] + clause):
             subsidies.append({**common, **_subsidy_fields(text, s_start, s_end, m, per, clause)})
         elif per is None and _SPENDING.search(text[s_start:min(s_end, m.end + 4)]) and not _ECONOMY.search(clause):
@@ -115,8 +119,8 @@ def _purpose(text: str, m: Mention, c_start: int, s_start: int, s_end: int) -> s
 
 def _funder(before: str, clause: str) -> str | None:
     lead = _PLACE_VERB.match(clause.strip())
-    if lead:
+    if lead and not _NOT_A_FUNDER.match(lead[1]) and (len(lead[1]) <= 4 or _FUNDER.match(lead[1])):
         return lead[1]
     first = re.split(f"[{BOUNDARY}]", before.strip(), maxsplit=1)[0]
     subject = _FUNDER.match(first)
-    return subject[1] if subject else None
+    return subject[1] if subject and not _NOT_A_FUNDER.match(subject[1]) else None

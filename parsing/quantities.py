@@ -106,6 +106,9 @@ def find_mentions(text: str) -> list[Mention]:
     return found
 
 
+_DURATION_AFTER = re.compile(r"\s*(?:工作日|自然日|月|季度|小时|年度|学时|课时)")
+_RULE_BEFORE = re.compile(r"(?:减按|按|按照|税率)\s*$")
+_BACK_REFERENCE = re.compile(r"(?:将|带动|向|负责|围绕|以上|上述|这|该|此|各|其)\s*$")
 _TECH_UNIT = re.compile(r"Mbps|Gbps|米|公里|千米|平方米|吨|千瓦|兆瓦")
 
 
@@ -118,11 +121,17 @@ def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
         return True  # an age sets a rule; a life span is a measure
     if unit in ("万", "亿") and _YEAR_AFTER.match(after):
         return True
+    if unit.endswith("个") and _DURATION_AFTER.match(text, m.end()):
+        return True  # `30个工作日`, `12个月`: a time limit
+    if _RULE_BEFORE.search(before):
+        return True  # `减按15%`, `按20%`: a rate a rule applies, not a measure
     nxt = after[:1]
-    if not nxt or not re.match(r"[\u4e00-\u9fffA-Za-z]", nxt):
-        return False
+    if unit.endswith("元") or not nxt or not re.match(r"[\u4e00-\u9fffA-Za-z]", nxt):
+        return False  # money is often followed by what it is (`3000 元生活补助`)
     # A word follows the number. It modifies that word (`20Mbps宽带`, `1200人以下的学校`,
     # `每3—10万居民`) unless something is done to a number of things (`培养 100 名…`).
+    if _BACK_REFERENCE.search(before):
+        return True  # `带动10个优势产业`, `围绕以上10个产业`: names counted elsewhere
     acted = bool(_ACTION.search(text[max(0, m.start("num") - 6):m.start("num")]))
     if _TECH_UNIT.fullmatch(unit) and not re.match(r"[、和及与或]", nxt):
         return True

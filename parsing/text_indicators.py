@@ -28,7 +28,7 @@ _CHANGE = re.compile(r"年均|基础上|年递增|年增长")
 _FUTURE = re.compile(r"到\s*(?:19|20)\d\d|力争|争取|确保|目标|计划|预计|将|规划|逐步|要")
 _PAST = re.compile(r"已|累计|过去|截至")
 _REVIEW_HEADING = re.compile(r"发展基础|发展现状|现状|回顾|成就|成效|进展|基本情况|工作总结|取得")
-_HEADING = re.compile(r"^(?:第[一二三四五六七八九十]+[章节部分篇]|[一二三四五六七八九十]+、)\s*\S{1,30}$")
+_HEADING = re.compile(r"^第[一二三四五六七八九十]+[章节部分篇]|^[一二三四五六七八九十]+、\s*\S{1,30}$")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)(?:目标|指标)")
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
@@ -125,6 +125,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
     natures = _natures(text)
     rows: list[dict] = []
     prev_end, prev_name = 0, None
+    seen: dict[tuple, int] = {}
     for m in mentions:
         if m.is_money:
             prev_end = m.end
@@ -135,6 +136,11 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         clause = text[c_start:m.start]
         name = clean_name(clause)
         thing = counted_thing(text, m.end)
+        key = (m.value, m.unit, thing[:4])
+        seen[key] = seen.get(key, 0) + 1
+        if thing and seen[key] > 2:
+            prev_end = m.end
+            continue  # the same count of the same things, over and over: a reference, not a new value
         if thing:
             name = tail_words(name + thing, _MAX_NAME)
         if not name:
