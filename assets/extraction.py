@@ -11,7 +11,8 @@ import dagster as dg
 from parsing import PARSER_VERSION
 from pipelines.extraction_run import OUTPUTS, extract_bulletins
 from pipelines.resources import RawStore, WarehouseResource
-from quality.checks import markdown_table, schema_check_name, schema_check_result, toc_check_result
+from quality.checks import (markdown_table, numbers_check_result, schema_check_name, schema_check_result,
+                            toc_check_result)
 
 from .partitions import bulletin_partitions
 
@@ -28,7 +29,10 @@ ASSET = "bulletin_extracts"
     check_specs=[dg.AssetCheckSpec(schema_check_name(t), asset=ASSET, description=f"Rows of {t} satisfy "
                                    "their quality/ schema") for t in OUTPUTS]
     + [dg.AssetCheckSpec("toc_matches_documents", asset=ASSET,
-                         description="Every TOC entry is a document found in the body, and the reverse")],
+                         description="Every TOC entry is a document found in the body, and the reverse"),
+       dg.AssetCheckSpec("numbers_within_documents", asset=ASSET,
+                         description="Indicators, budgets and subsidies counted per bulletin; each row's line "
+                                     "lies inside its document")],
     code_version=PARSER_VERSION,
 )
 def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, warehouse: WarehouseResource):
@@ -50,3 +54,4 @@ def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, wa
     for t in OUTPUTS:
         yield schema_check_result(ASSET, t, report.checked[t], report.failure_frame(t))
     yield toc_check_result(ASSET, report.rows["toc_entries"], report.toc_frame())
+    yield numbers_check_result(ASSET, report.counts_frame(), report.outside_frame())

@@ -59,10 +59,9 @@ def period_for(clause: str, paragraph: str, kind: str, title: str | None) -> str
             start, end = plan_years(m[1])
             return f"{start}-{end}"
         base = re.search(r"(?:在|比)\s*" + _YEAR + r"\s*的?基础上", paragraph)
-        scoped = SCOPE_YEAR.search(paragraph)
-        if base and scoped:
-            return f"{int(base[1]) + 1}-{scoped[1] or scoped[2]}"
-        return None
+        ends = [int(s[1] or s[2]) for s in SCOPE_YEAR.finditer(paragraph)]
+        ends = [y for y in ends if base and y > int(base[1])]
+        return f"{int(base[1]) + 1}-{ends[-1]}" if base and ends else None
     if years:
         return years[-1]
     if kind == "actual":

@@ -136,7 +136,7 @@ def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
     if _TECH_UNIT.fullmatch(unit) and not re.match(r"[、和及与或]", nxt):
         return True
     if m["post"] in ("以上", "以下") and nxt == "的":
-        return not acted
+        return m["post"] == "以下" or not acted  # `取得 60 项以上的重大突破` counts; `1200人以下的学校` does not
     if re.search(r"每[^，。；,;]{0,3}$", before):
         return True
     return False

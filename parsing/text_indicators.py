@@ -59,7 +59,7 @@ def sentence_span(text: str, pos: int) -> tuple[int, int]:
 
 
 _FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
-_TAIL = re.compile(r"[^\d，。；：！？,;:\n\t|（(、]*")
+_TAIL = re.compile(r"[^\d，。；：！？,;:\n\t|（(]*")
 _NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达|为|分别|连续|左右|以上|以下|以内|目标|任务)")
 
 

@@ -19,7 +19,7 @@ import polars as pl
 from parsing import PARSER_VERSION
 from parsing.bulletin import parse_bulletin
 from parsing.errors import BulletinError
-from quality.validate import toc_mismatches, validate
+from quality.validate import NUMBER_TABLES, numbers_per_bulletin, rows_outside_documents, toc_mismatches, validate
 from quality.schemas import EXTRACTED, empty_frame, frame
 
 from .warehouse_store import WarehouseStore
@@ -36,6 +36,8 @@ class RunReport:
     checked: Counter = field(default_factory=Counter)  # table → rows validated
     failures: dict[str, list[pl.DataFrame]] = field(default_factory=dict)  # table → located failure cases
     toc_problems: list[pl.DataFrame] = field(default_factory=list)
+    outside_documents: list[pl.DataFrame] = field(default_factory=list)  # number rows off their document
+    counts: list[pl.DataFrame] = field(default_factory=list)  # numbers found per bulletin
     previews: dict[str, pl.DataFrame] = field(default_factory=dict)  # table → first rows seen
 
     def failure_frame(self, table: str) -> pl.DataFrame:
@@ -44,6 +46,12 @@ class RunReport:
 
     def toc_frame(self) -> pl.DataFrame:
         return pl.concat(self.toc_problems) if self.toc_problems else pl.DataFrame()
+
+    def outside_frame(self) -> pl.DataFrame:
+        return pl.concat(self.outside_documents) if self.outside_documents else pl.DataFrame()
+
+    def counts_frame(self) -> pl.DataFrame:
+        return pl.concat(self.counts) if self.counts else pl.DataFrame()
 
 
 def error_row(key: str, path: Path, data: bytes, err: Exception, run_id: str) -> dict:
@@ -92,11 +100,18 @@ def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, rep
             report.failures.setdefault(table, []).append(checked.failures)
         if table not in report.previews and combined.height:
             report.previews[table] = combined.head(5)
-    toc = _concat("toc_entries", [t["toc_entries"] for t in batch.values() if "toc_entries" in t])
-    docs = _concat("documents", [t["documents"] for t in batch.values() if "documents" in t])
-    bad = toc_mismatches(toc, docs)
+    parsed = {t: _concat(t, [tables[t] for tables in batch.values() if t in tables])
+              for t in ("toc_entries", "documents", *NUMBER_TABLES)}
+    docs = parsed["documents"]
+    bad = toc_mismatches(parsed["toc_entries"], docs)
     if bad.height:
         report.toc_problems.append(bad)
+    for t in NUMBER_TABLES:
+        off = rows_outside_documents(t, parsed[t], docs)
+        if off.height:
+            report.outside_documents.append(off)
+    if docs.height:
+        report.counts.append(numbers_per_bulletin(parsed))
     # Failing rows are written too: the checks flag them, nothing vanishes silently.
     for key, tables in batch.items():
         for table, df in tables.items():

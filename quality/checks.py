@@ -37,3 +37,16 @@ def toc_check_result(asset: str, toc_entries: int, problems: pl.DataFrame) -> dg
         metadata["details"] = dg.MetadataValue.md(markdown_table(problems))
     return dg.AssetCheckResult(asset_key=asset, check_name="toc_matches_documents",
                                passed=problems.height == 0, severity=dg.AssetCheckSeverity.WARN, metadata=metadata)
+
+
+def numbers_check_result(asset: str, counts: pl.DataFrame, outside: pl.DataFrame) -> dg.AssetCheckResult:
+    """Numbers found per bulletin; fails when a row's line is outside its document."""
+    metadata = {"bulletins": counts.height, "rows_outside_their_document": outside.height}
+    if counts.height:
+        metadata["per_bulletin"] = dg.MetadataValue.md(markdown_table(counts, rows=50))
+        metadata["bulletins_without_numbers"] = int(
+            counts.filter(pl.sum_horizontal(pl.exclude("bulletin_id", "documents")) == 0).height)
+    if outside.height:
+        metadata["outside"] = dg.MetadataValue.md(markdown_table(outside))
+    return dg.AssetCheckResult(asset_key=asset, check_name="numbers_within_documents", passed=outside.height == 0,
+                               severity=dg.AssetCheckSeverity.ERROR, metadata=metadata)

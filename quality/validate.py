@@ -60,3 +60,27 @@ def toc_mismatches(toc: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
                 .select("bulletin_id", pl.col("line_start").alias("line"),
                         pl.lit("document missing from toc").alias("problem"), "title"))
     return pl.concat([unmatched, unlisted])
+
+
+NUMBER_TABLES = ("indicators", "budgets", "subsidies")
+
+
+def rows_outside_documents(table: str, rows: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose line is not inside the line span of the document they are tied to."""
+    spans = documents.select("document_id", "line_start", "line_end")
+    joined = rows.select("bulletin_id", "document_id", "line").join(spans, on="document_id", how="left")
+    bad = joined.filter(pl.col("line_start").is_null() | (pl.col("line") < pl.col("line_start"))
+                        | (pl.col("line") > pl.col("line_end")))
+    return bad.select("bulletin_id", "line", pl.lit(table).alias("table"), "document_id")
+
+
+def numbers_per_bulletin(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Per bulletin: documents, table and text indicators, budgets and subsidies found."""
+    docs = tables["documents"].group_by("bulletin_id").agg(pl.len().alias("documents"))
+    ind = tables["indicators"].group_by("bulletin_id").agg(
+        (pl.col("source") == "table").sum().alias("table_indicators"),
+        (pl.col("source") == "text").sum().alias("text_indicators"))
+    out = docs.join(ind, on="bulletin_id", how="left")
+    for t in ("budgets", "subsidies"):
+        out = out.join(tables[t].group_by("bulletin_id").agg(pl.len().alias(t)), on="bulletin_id", how="left")
+    return out.fill_null(0).sort("bulletin_id")

@@ -33,6 +33,9 @@ def test_build_runs_every_bulletin_in_one_dagster_run(folders):
         assert sorted(keys) == sorted(p.stem for p in RAW.glob("*.txt"))
         checks = result.get_asset_check_evaluations()
         assert checks and all(c.passed for c in checks)
+        numbers = next(c for c in checks if c.check_name == "numbers_within_documents")
+        assert numbers.metadata["bulletins"].value == 5 and "000_69ce87b22548801c" in numbers.metadata[
+            "per_bulletin"].value
     assert query(folders, "select count(*) from bulletins") == [(5,)]
     assert query(folders, "select count(*) from documents") == [(23,)]
     # lineage on every row
@@ -41,6 +44,11 @@ def test_build_runs_every_bulletin_in_one_dagster_run(folders):
     row = query(folders, "select title, issuers, signed_date::varchar, section from documents "
                          "where doc_number = '国发〔2013〕31号'")
     assert row == [("国务院关于印发“宽带中国”战略及实施方案的通知", ["国务院"], "2013-08-01", "上级文件")]
+    # numbers from sentences, tied to their document and line
+    assert query(folders, "select document_id, amount_yuan, per from subsidies where line = 634 order by 2") == [
+        ("000_69ce87b22548801c:006", 1000.0, "每生每年"), ("000_69ce87b22548801c:006", 1250.0, "每生每年")]
+    assert query(folders, "select count(*) from budgets b join documents d using (document_id) "
+                          "where b.line not between d.line_start and d.line_end") == [(0,)]
     # Parquet per table and bulletin is the truth behind the DuckDB file
     assert len(list((folders.warehouse_dir / "parquet" / "documents").glob("*.parquet"))) == 5
 
