@@ -13,7 +13,7 @@ import re
 from .periods import period_for
 from .prose import Prose
 from .quantities import Mention
-from .text_indicators import BOUNDARY, DocContext, clause_start, kind_of, review_spans, sentence_span
+from .text_indicators import BOUNDARY, PARAGRAPH_REACH, DocContext, clause_start, kind_of, review_spans, sentence_span
 from .words import head_words, tail_words
 
 _PER_HEAD = re.compile(r"(?:平均)?(每(?:人|生|户|名|位|床|对|个团队|个|家|所|村|亩)(?:每(?:年|月|天|次))?|人均)")
@@ -56,7 +56,7 @@ def money_rows(prose: Prose, mentions: list[Mention], ctx: DocContext) -> tuple[
         if per is not None and not _ECONOMY.search(before[per.start():] + clause):
             subsidies.append({**common, **_subsidy_fields(text, s_start, s_end, m, per, clause)})
         elif per is None and _SPENDING.search(text[s_start:min(s_end, m.end + 4)]) and not _ECONOMY.search(clause):
-            paragraph = text[text.rfind("\n", 0, m.start) + 1:m.start]
+            paragraph = text[max(text.rfind("\n", 0, m.start) + 1, m.start - PARAGRAPH_REACH):m.start]
             kind = kind_of(before, m.start, reviews, ctx)
             budgets.append({**common, "purpose": _purpose(text, m, c_start, s_start, s_end),
                             "funder": _funder(text[s_start:m.start], clause),

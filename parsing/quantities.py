@@ -9,6 +9,7 @@ numbers that modify a noun (`20Mbps宽带`, `1200人以下的学校`) rather tha
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -22,13 +23,14 @@ _COUNT_UNIT = (r"个百分点|百分点|%|‰|/10万|(?:万|亿|千|百)?[余多
 _MORE = re.compile(r"(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CHINESE = r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三四五六七八九〇])[零一二两三四五六七八九十百千〇]+(?:点[零一二三四五六七八九]+)?"
-_PRE = r"(?P<pre>不少于|不低于|不超过|不高于|超过|高于|低于|大于|小于|突破|逾|约|近|≥|≤|>|<)?"
+# Comparator words before a number are looked up from the number back: a pattern that
+# starts with optional words would be tried at every character of the text.
+_PRE = re.compile(r"(不少于|不低于|不超过|不高于|超过|高于|低于|大于|小于|突破|逾|约|近|≥|≤|>|<)\s*$")
 _POST = r"(?P<post>以上|以内|以下|左右|余|多)?"
 _RANGE = rf"(?:\s*[—–\-~～至到]\s*(?P<num2>{_ARABIC}))?"
 
-MENTION = re.compile(
-    rf"{_PRE}\s*(?P<num>{_ARABIC}){_RANGE}\s*(?P<unit>{_MONEY_UNIT}|{_COUNT_UNIT}){_POST}")
-CHINESE_MONEY = re.compile(rf"{_PRE}(?P<num>{_CHINESE})(?P<unit>{_MONEY_UNIT}){_POST}")
+MENTION = re.compile(rf"(?P<num>{_ARABIC}){_RANGE}\s*(?P<unit>{_MONEY_UNIT}|{_COUNT_UNIT}){_POST}")
+CHINESE_MONEY = re.compile(rf"(?P<num>{_CHINESE})(?P<unit>{_MONEY_UNIT}){_POST}")
 
 _PRE_CMP = {"不少于": ">=", "不低于": ">=", "≥": ">=", "超过": ">", "高于": ">", "大于": ">", "突破": ">",
             "逾": ">", ">": ">", "不超过": "<=", "不高于": "<=", "≤": "<=", "低于": "<", "小于": "<", "<": "<",
@@ -75,17 +77,19 @@ def _masked(text: str) -> list[tuple[int, int]]:
     """Spans inside 《…》 and short “…” quotes: numbers there name something."""
     out = [m.span() for m in re.finditer(r"《[^》\n]{0,80}》", text)]
     out += [m.span() for m in re.finditer(r"“[^”\n]{0,20}”|\"[^\"\n]{0,20}\"", text)]
-    return out
+    return sorted(out)
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a < pos < b for a, b in spans)
+    i = bisect.bisect_left(spans, (pos,)) - 1  # spans do not nest: only the one starting last before pos
+    return i >= 0 and spans[i][0] < pos < spans[i][1]
 
 
 def find_mentions(text: str) -> list[Mention]:
     masked = _masked(text)
     found: list[Mention] = []
-    for m in [*MENTION.finditer(text), *CHINESE_MONEY.finditer(text)]:
+    money = CHINESE_MONEY.finditer(text) if "元" in text else ()
+    for m in [*MENTION.finditer(text), *money]:
         num_start = m.start("num")
         unit = m["unit"]
         if _inside(num_start, masked) or _is_excluded(text, m, unit):
@@ -93,15 +97,16 @@ def find_mentions(text: str) -> list[Mention]:
         value = _number(m["num"])
         if value is None:
             continue
-        pre, post = m["pre"], m["post"]
+        found_pre = _PRE.search(text, max(0, num_start - 5), num_start)
+        pre, post = (found_pre[1] if found_pre else None), m["post"]
+        start = found_pre.start() if found_pre else num_start
         comparator = _PRE_CMP.get(pre) if pre else _POST_CMP.get(post) if post else None
-        if unit in ("万", "亿") and _SPENT.search(text[max(0, m.start() - 4):m.start()]):
+        if unit in ("万", "亿") and _SPENT.search(text[max(0, start - 4):start]):
             unit += "元"  # `投资217万`: money written without 元
         if _MORE.search(unit):
             unit, comparator = _MORE.sub("", unit), comparator or ">"
-        start = m.start() + len(m[0]) - len(m[0].lstrip())
         found.append(Mention(start, num_start, m.end(), value, unit, comparator,
-                             unit.endswith("元"), m[0].strip()))
+                             unit.endswith("元"), text[start:m.end()]))
     found.sort(key=lambda x: x.start)
     return found
 

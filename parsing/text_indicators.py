@@ -33,6 +33,7 @@ _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)(?:目标|指标)")
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
 _MAX_NAME = 40
+PARAGRAPH_REACH = 400  # characters before a number that may scope it; PDF text has no paragraph breaks
 
 
 @dataclass
@@ -99,6 +100,8 @@ def review_spans(prose: Prose) -> list[tuple[int, int]]:
 def _natures(text: str) -> list[tuple[int, str | None, str]]:
     """(offset, keyword or None for `the others`, nature) of statements that sort targets."""
     out: list[tuple[int, str | None, str]] = []
+    if "约束性" not in text and "预期性" not in text:
+        return out
     for m in _NATURE_RULE.finditer(text):
         if not m[1].startswith("其"):
             out.append((m.start(), re.sub(r"^.*[，,。；]|^上述目标中|控制$", "", m[1]), m[2]))
@@ -150,7 +153,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             continue
         prev_name = name
         sentence = text[s_start:m.start]
-        paragraph = text[text.rfind("\n", 0, m.start) + 1:m.start]
+        paragraph = text[max(text.rfind("\n", 0, m.start) + 1, m.start - PARAGRAPH_REACH):m.start]
         change = bool(_CHANGE.search(clause) or _CHANGE.search(text[max(s_start, m.start - 12):m.start]))
         kind = "change" if change else kind_of(sentence, m.start, reviews, ctx)
         rows.append({

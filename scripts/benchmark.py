@@ -43,6 +43,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bulletins", type=int, default=1000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench")
+    ap.add_argument("--documents-only", action="store_true",
+                    help="baseline: switch off tables and numbers (indicators, budgets, subsidies)")
     args = ap.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     raw, wh = args.out / "raw", args.out / "warehouse"
@@ -54,6 +56,13 @@ def main() -> None:
     from pipelines.cli import build
     from pipelines.settings import Settings
     t_import = time.perf_counter() - t0
+    if args.documents_only:
+        import parsing.bulletin as pb
+
+        # The same build with the number extractors returning nothing: the baseline the
+        # cost of extraction is measured against (issue 3: at most 3x).
+        pb._table_rows = lambda *a, **k: ([], [], set())
+        pb._sentence_rows = lambda *a, **k: {"indicators": [], "budgets": [], "subsidies": []}
 
     with dg.instance_for_test() as instance:
         t1 = time.perf_counter()
@@ -62,6 +71,7 @@ def main() -> None:
     assert result.success, "benchmark build failed"
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
+        "extracts": "documents only" if args.documents_only else "everything",
         "bulletins": args.bulletins,
         "megabytes": round(size / 1e6, 1),
         "import_s": round(t_import, 2),
