@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
 import dagster as dg
 
 from assets.partitions import bulletin_partitions
+from parsing.ids import bulletin_id
 
 from .definitions import build_defs
 from .settings import Settings
@@ -42,6 +44,27 @@ def build(settings: Settings, instance: dg.DagsterInstance | None = None) -> dg.
                                   raise_on_error=False)
 
 
+def ingest(settings: Settings, files: list[Path], instance: dg.DagsterInstance | None = None
+           ) -> list[dg.ExecuteInProcessResult]:
+    """Put each file in the raw folder (unless it is there already) and run its partition alone."""
+    defs = build_defs(settings)
+    instance = instance or _instance()
+    settings.raw_dir.mkdir(parents=True, exist_ok=True)
+    job = defs.resolve_job_def("build_warehouse")
+    results = []
+    for file in files:
+        if not file.is_file():
+            raise SystemExit(f"gongbao: {file} is not a file")
+        target = settings.raw_dir / file.name
+        if file.resolve() != target.resolve():
+            shutil.copy2(file, target)
+        key = bulletin_id(target.name)
+        if not instance.has_dynamic_partition(bulletin_partitions.name, key):
+            instance.add_dynamic_partitions(bulletin_partitions.name, [key])
+        results.append(job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False))
+    return results
+
+
 def _report(result: dg.ExecuteInProcessResult, settings: Settings) -> int:
     for ev in result.get_asset_check_evaluations():
         if not ev.passed:
@@ -65,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="materialize every asset for every bulletin file in the raw folder")
     b.add_argument("--raw", type=Path, default=None, help="folder of bulletin files (default: raw/)")
     b.add_argument("--warehouse", type=Path, default=None, help="output folder (default: warehouse/)")
+    i = sub.add_parser("ingest", help="add bulletin files to the raw folder and process only them")
+    i.add_argument("files", type=Path, nargs="+", help="bulletin files")
+    i.add_argument("--raw", type=Path, default=None, help="raw folder to add them to (default: raw/)")
+    i.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
     args = parser.parse_args(argv)
 
     env = Settings.from_env()
@@ -72,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
                         warehouse_dir=(args.warehouse or env.warehouse_dir).resolve())
     if args.command == "build":
         return _report(build(settings), settings)
+    if args.command == "ingest":
+        return max(_report(r, settings) for r in ingest(settings, args.files))
     return 2
 
 

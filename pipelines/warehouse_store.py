@@ -87,3 +87,10 @@ class WarehouseStore:
         with duckdb.connect(str(self.db_path), read_only=True) as con:
             return con.execute("select source_file, error_kind, message from ingest_errors where run_id = ? "
                                "order by source_file", [run_id]).fetchall()
+
+    def ingested_versions(self) -> dict[str, str]:
+        """bulletin_id → sha256 of the version in the warehouse (empty before the first build)."""
+        if not self.db_path.exists():
+            return {}
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return dict(con.execute("select bulletin_id, source_sha256 from bulletins").fetchall())

@@ -1,0 +1,47 @@
+"""Watch the raw folder: each new or changed file becomes a partition and a run of its own.
+
+The cursor remembers the SHA-256 of every file seen (at first, the versions the warehouse
+already holds), so a file touched but not changed requests nothing, and a run key per (bulletin, bytes) keeps Dagster from running the same
+version twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import dagster as dg
+
+from assets.partitions import bulletin_partitions
+
+from .jobs import build_job
+from .resources import RawStore, WarehouseResource
+
+
+def _sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def changed_files(raw_store: RawStore, seen: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(bulletin_id → sha256 of files new or changed since `seen`, every file's sha256 now)."""
+    now = {key: _sha256(path) for key, path in raw_store.files().items()}
+    return {k: sha for k, sha in now.items() if seen.get(k) != sha}, now
+
+
+@dg.sensor(job=build_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
+                      warehouse: WarehouseResource) -> dg.SensorResult:
+    # First evaluation: what the warehouse already holds counts as seen.
+    seen = json.loads(context.cursor) if context.cursor else warehouse.store().ingested_versions()
+    changed, now = changed_files(raw_store, seen)
+    known = set(context.instance.get_dynamic_partitions(bulletin_partitions.name))
+    new_keys = sorted(k for k in changed if k not in known)
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=f"{key}:{sha[:16]}", partition_key=key)
+                      for key, sha in sorted(changed.items())],
+        dynamic_partitions_requests=[bulletin_partitions.build_add_request(new_keys)] if new_keys else [],
+        cursor=json.dumps(now, sort_keys=True),
+    )

@@ -1,0 +1,75 @@
+"""The raw-folder sensor on a real Dagster instance: a new file, and only it, gets a run."""
+import shutil
+
+import dagster as dg
+import duckdb
+
+from pipelines.cli import build
+from pipelines.definitions import build_defs
+from pipelines.sensors import raw_folder_sensor
+from pipelines.settings import Settings
+from tests.conftest import RAW, SAMPLES
+
+
+def test_sensor_runs_only_the_new_bulletin(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for prefix in ("000", "003"):
+        shutil.copy(SAMPLES[prefix], raw)
+    settings = Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")
+    defs = build_defs(settings)
+    with dg.instance_for_test() as instance:
+        assert build(settings, instance).success
+        first = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources=defs.resources))
+        assert first.run_requests == []  # a sensor started after a build knows what is in the warehouse
+        cursor = first.cursor
+
+        # nothing new: no run
+        again = raw_folder_sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
+                                                          resources=defs.resources))
+        assert again.run_requests == []
+
+        shutil.copy(SAMPLES["004"], raw / "绵阳 公报 2013.txt")  # spaces and Chinese in the name
+        result = raw_folder_sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
+                                                           resources=defs.resources))
+        assert len(result.run_requests) == 1
+        key = result.run_requests[0].partition_key
+        assert [r.partition_keys for r in result.dynamic_partitions_requests] == [[key]]
+        instance.add_dynamic_partitions("bulletins", [key])
+        run = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, partition_key=key)
+        assert run.success
+        extracted = [m for m in run.get_asset_materialization_events()
+                     if m.asset_key == dg.AssetKey("bulletin_extracts")]
+        assert [m.partition for m in extracted] == [key]  # only the new bulletin was parsed
+    with duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*), min(source_file) from bulletins where source_file like '绵阳%'"
+                           ).fetchone() == (1, "绵阳 公报 2013.txt")
+        assert con.execute("select count(*) from bulletins").fetchone() == (3,)
+    assert len(list(RAW.glob("*.txt"))) == 5
+
+
+def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_changes_nothing(tmp_path, capsys):
+    from pipelines.cli import main
+
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    raw.mkdir()
+    shutil.copy(SAMPLES["000"], raw)
+    assert main(["build", "--raw", str(raw), "--warehouse", str(wh)]) == 0
+    args = ["--raw", str(raw), "--warehouse", str(wh)]
+    assert main(["ingest", str(SAMPLES["004"]), *args]) == 0
+    assert (raw / SAMPLES["004"].name).exists()
+
+    def counts():
+        with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+            return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                    for t in ("bulletins", "documents", "indicators", "budgets", "subsidies")}
+
+    before = counts()
+    assert before["bulletins"] == 2 and before["subsidies"] > 0
+    assert main(["ingest", str(raw / SAMPLES["004"].name), *args]) == 0  # same bytes again
+    assert counts() == before
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["ingest", str(tmp_path / "empty.txt"), *args]) == 0
+    assert "empty.txt (empty_file)" in capsys.readouterr().err
+    assert counts() == before
