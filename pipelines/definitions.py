@@ -8,7 +8,7 @@ from assets.warehouse import warehouse_tables
 
 from .jobs import build_job
 from .resources import resources_for
-from .sensors import raw_folder_sensor
+from .sensors import daily_ingest_schedule, raw_folder_sensor
 from .settings import Settings
 
 
@@ -18,6 +18,7 @@ def build_defs(settings: Settings | None = None) -> dg.Definitions:
         assets=[bulletin_extracts, warehouse_tables],
         jobs=[build_job],
         sensors=[raw_folder_sensor],
+        schedules=[daily_ingest_schedule],
         resources=resources_for(settings),
         executor=dg.in_process_executor,
     )

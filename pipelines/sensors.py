@@ -1,4 +1,5 @@
-"""Watch the raw folder: each new or changed file becomes a partition and a run of its own.
+"""Watch the raw folder: each new or changed file becomes a partition and a run of its own,
+as soon as it lands (sensor) or at a fixed time (schedule, daily by default).
 
 The cursor remembers the SHA-256 of every file seen (at first, the versions the warehouse
 already holds), so a file touched but not changed requests nothing, and a run key per (bulletin, bytes) keeps Dagster from running the same
@@ -15,6 +16,7 @@ from assets.partitions import bulletin_partitions
 
 from .jobs import build_job
 from .resources import RawStore, WarehouseResource
+from .settings import Settings
 
 
 def _sha256(path) -> str:
@@ -45,3 +47,16 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
         dynamic_partitions_requests=[bulletin_partitions.build_add_request(new_keys)] if new_keys else [],
         cursor=json.dumps(now, sort_keys=True),
     )
+
+
+@dg.schedule(job=build_job, cron_schedule=Settings.from_env().ingest_cron,
+             default_status=dg.DefaultScheduleStatus.STOPPED)
+def daily_ingest_schedule(context: dg.ScheduleEvaluationContext, raw_store: RawStore,
+                          warehouse: WarehouseResource) -> list[dg.RunRequest]:
+    """For teams that prefer a fixed time: the files whose bytes the warehouse has not seen."""
+    changed, _ = changed_files(raw_store, warehouse.store().ingested_versions())
+    known = set(context.instance.get_dynamic_partitions(bulletin_partitions.name))
+    new_keys = sorted(k for k in changed if k not in known)
+    if new_keys:
+        context.instance.add_dynamic_partitions(bulletin_partitions.name, new_keys)
+    return [dg.RunRequest(run_key=f"{key}:{sha[:16]}", partition_key=key) for key, sha in sorted(changed.items())]

@@ -12,10 +12,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     raw_dir: Path
     warehouse_dir: Path
+    ingest_cron: str = "0 6 * * *"  # the schedule's time (GONGBAO_INGEST_CRON), daily at 06:00
 
     @classmethod
     def from_env(cls) -> "Settings":
         return cls(
             raw_dir=Path(os.environ.get("GONGBAO_RAW_DIR", PROJECT_ROOT / "raw")).resolve(),
             warehouse_dir=Path(os.environ.get("GONGBAO_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")).resolve(),
+            ingest_cron=os.environ.get("GONGBAO_INGEST_CRON", "0 6 * * *"),
         )

@@ -89,8 +89,11 @@ class WarehouseStore:
                                "order by source_file", [run_id]).fetchall()
 
     def ingested_versions(self) -> dict[str, str]:
-        """bulletin_id → sha256 of the version in the warehouse (empty before the first build)."""
+        """bulletin_id → sha256 of the last version processed: loaded, or refused with an
+        ingest error (so a bad file is not retried until its bytes change)."""
         if not self.db_path.exists():
             return {}
         with duckdb.connect(str(self.db_path), read_only=True) as con:
-            return dict(con.execute("select bulletin_id, source_sha256 from bulletins").fetchall())
+            out = dict(con.execute("select bulletin_id, source_sha256 from bulletins").fetchall())
+            out.update(con.execute("select bulletin_id, source_sha256 from ingest_errors").fetchall())
+            return out

@@ -73,3 +73,25 @@ def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_change
     assert main(["ingest", str(tmp_path / "empty.txt"), *args]) == 0
     assert "empty.txt (empty_file)" in capsys.readouterr().err
     assert counts() == before
+
+
+def test_schedule_requests_the_files_the_warehouse_has_not_seen(tmp_path):
+    from pipelines.sensors import daily_ingest_schedule
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SAMPLES["003"], raw)
+    settings = Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")
+    defs = build_defs(settings)
+    with dg.instance_for_test() as instance:
+        assert build(settings, instance).success
+        (raw / "broken.txt").write_bytes(b"\x00\x00")
+        shutil.copy(SAMPLES["004"], raw)
+        context = dg.build_schedule_context(instance=instance, resources=defs.resources)
+        requests = daily_ingest_schedule(context)
+        assert sorted(r.partition_key for r in requests) == ["004_357ce20f33c7d160", "broken"]
+        assert instance.has_dynamic_partition("bulletins", "broken")
+        for r in requests:
+            defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance, partition_key=r.partition_key)
+        # loaded or refused, each version is seen: nothing is requested again
+        assert daily_ingest_schedule(dg.build_schedule_context(instance=instance, resources=defs.resources)) == []
