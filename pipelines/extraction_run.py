@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from quality.schemas import EXTRACTED, empty_frame, frame
 
 from .warehouse_store import WarehouseStore
 
-OUTPUTS = (*EXTRACTED, "ingest_errors")
+OUTPUTS = (*EXTRACTED, "ingest_errors", "lineage")
+_COUNTED = ("documents", "toc_entries", "indicators", "budgets", "subsidies", "table_cells")
 BATCH_BULLETINS = 100
 
 
@@ -71,6 +73,7 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
     batch: dict[str, dict[str, pl.DataFrame]] = {}
     for key, path in items:
         data = path.read_bytes()
+        started = time.perf_counter()
         try:
             parsed = parse_bulletin(data, path.name, run_id)
         except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
@@ -82,11 +85,21 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
         else:
             batch[key] = {t: frame(t, parsed.tables[t]) for t in EXTRACTED}
             batch[key]["ingest_errors"] = frame("ingest_errors", [])
+            batch[key]["lineage"] = store.lineage_with(key, _version(parsed, run_id, started))
             report.bulletins.append(key)
         if len(batch) >= batch_size:
             _flush(batch, store, report)
     _flush(batch, store, report)
     return report
+
+
+def _version(parsed, run_id: str, started: float) -> dict:
+    b = parsed.tables["bulletins"][0]
+    return {"bulletin_id": b["bulletin_id"], "source_sha256": b["source_sha256"], "source_file": b["source_file"],
+            "source_bytes": b["source_bytes"], "encoding": b["encoding"], "detected_format": b["detected_format"],
+            "parser_version": PARSER_VERSION, "run_id": run_id, "ingested_at": dt.datetime.now(dt.timezone.utc),
+            "parse_ms": round((time.perf_counter() - started) * 1000, 1),
+            "row_counts": {t: len(parsed.tables[t]) for t in _COUNTED}, "is_current": True}
 
 
 def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport) -> None:

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 from filelock import FileLock
 
-from quality.schemas import TABLES, empty_frame
+from quality.schemas import TABLES, empty_frame, frame
 
 DB_NAME = "warehouse.duckdb"
 
@@ -97,3 +97,19 @@ class WarehouseStore:
             out = dict(con.execute("select bulletin_id, source_sha256 from bulletins").fetchall())
             out.update(con.execute("select bulletin_id, source_sha256 from ingest_errors").fetchall())
             return out
+
+    def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
+        """The bulletin's version history with `version` as the current one. The same bytes
+        again (same parser) change nothing: the history keeps the run that first loaded them."""
+        path = self.table_file("lineage", key)
+        history = pl.read_parquet(path) if path.exists() else empty_frame("lineage")
+        same = history.filter((pl.col("source_sha256") == version["source_sha256"])
+                              & (pl.col("parser_version") == version["parser_version"])
+                              & (pl.col("source_file") == version["source_file"]))
+        if same.height:
+            current = ((pl.col("source_sha256") == version["source_sha256"])
+                       & (pl.col("parser_version") == version["parser_version"])
+                       & (pl.col("ingested_at") == same["ingested_at"].max()))
+            return history.with_columns(current.alias("is_current"))
+        new = frame("lineage", [version])
+        return pl.concat([history.with_columns(pl.lit(False).alias("is_current")), new])

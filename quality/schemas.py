@@ -158,6 +158,22 @@ TABLES: dict[str, list[Col]] = {
         Col("message", pl.Utf8(), "What went wrong, naming the file", False),
         Col("failed_at", pl.Datetime("us", "UTC"), "When the failure was recorded", False),
     ],
+    "lineage": [
+        Col("bulletin_id", pl.Utf8(), "Stable id of the bulletin file (from its name)", False),
+        Col("source_sha256", pl.Utf8(), "SHA-256 of this version's bytes", False, (_SHA256,)),
+        Col("source_file", pl.Utf8(), "Name of the raw file", False),
+        Col("source_bytes", pl.Int64(), "Size of this version in bytes", False, (pa.Check.gt(0),)),
+        Col("encoding", pl.Utf8(), "Encoding the bytes were decoded with", False),
+        Col("detected_format", pl.Utf8(), "Source layout", False),
+        Col("parser_version", pl.Utf8(), "gongbao parser version", False),
+        Col("run_id", pl.Utf8(), "Dagster run that loaded this version", False),
+        Col("ingested_at", pl.Datetime("us", "UTC"), "When this version was loaded", False),
+        Col("parse_ms", pl.Float64(), "Milliseconds spent parsing it", False, (pa.Check.ge(0),)),
+        Col("row_counts", pl.Struct({t: pl.Int64() for t in ("documents", "toc_entries", "indicators", "budgets",
+                                                            "subsidies", "table_cells")}),
+            "Rows this version gave each table", False),
+        Col("is_current", pl.Boolean(), "True for the version whose rows are in the warehouse", False),
+    ],
 }
 
 # What one row of each table is: shown in Dagster, the data dictionary and DuckDB.
@@ -170,6 +186,7 @@ TABLE_DESCRIPTIONS = {
     "subsidies": "Standards paid per beneficiary (每生每年 1000 元), with program, per, frequency and cap.",
     "table_cells": "Every filled cell of every table, as tidy rows with its header path.",
     "ingest_errors": "Bulletin files that could not be ingested, with the reason.",
+    "lineage": "Every version of every bulletin file loaded: bytes, run, parser, timing, rows per table.",
 }
 assert TABLE_DESCRIPTIONS.keys() == TABLES.keys()
 

@@ -63,7 +63,7 @@ def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_change
     def counts():
         with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
             return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-                    for t in ("bulletins", "documents", "indicators", "budgets", "subsidies")}
+                    for t in ("bulletins", "documents", "indicators", "budgets", "subsidies", "lineage")}
 
     before = counts()
     assert before["bulletins"] == 2 and before["subsidies"] > 0
@@ -73,6 +73,19 @@ def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_change
     assert main(["ingest", str(tmp_path / "empty.txt"), *args]) == 0
     assert "empty.txt (empty_file)" in capsys.readouterr().err
     assert counts() == before
+    # a changed file (same name, new bytes) replaces its rows; the old version stays in lineage
+    changed = raw / SAMPLES["004"].name
+    changed.write_bytes(changed.read_bytes().replace("2013".encode(), "2014".encode(), 1))
+    assert main(["ingest", str(changed), *args]) == 0
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        versions = con.execute("select is_current, row_counts.documents from lineage "
+                               "where bulletin_id = '004_357ce20f33c7d160' order by ingested_at").fetchall()
+        current = con.execute("select source_sha256 from lineage where bulletin_id = '004_357ce20f33c7d160' "
+                              "and is_current").fetchall()
+        loaded = con.execute("select source_sha256 from bulletins where bulletin_id = '004_357ce20f33c7d160'"
+                             ).fetchall()
+    assert versions == [(False, 7), (True, 7)] and current == loaded
+    assert counts()["documents"] == before["documents"]
 
 
 def test_schedule_requests_the_files_the_warehouse_has_not_seen(tmp_path):
