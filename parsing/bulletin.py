@@ -41,7 +41,8 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
     decoded = decode_bytes(data, source_file)
     lines = split_lines(decoded.text)
     bad = mojibake_lines(lines)
-    seg = segment(lines, set(bad))
+    bad_lines = set(bad)
+    seg = segment(lines, bad_lines)
     if not seg.documents:
         raise BulletinError("no_document", f"{source_file}: no official document (title with 发文字号 or "
                                            f"主送机关) was found; is this a bulletin?")
@@ -100,8 +101,8 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
             "document_id": document_id(bid, match.seq) if match else None,
         })
     fmt = detect_format(lines)
-    indicators, cells, table_lines = _table_rows(lines, seg.documents, bid, lineage, set(bad))
-    sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, set(bad), fmt == "pdf_text", table_lines)
+    indicators, cells, table_lines = _table_rows(lines, seg.documents, bid, lineage, bad_lines)
+    sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, bad_lines, fmt == "pdf_text", table_lines)
     indicators += sentence_rows["indicators"]
     bulletin = {
         **lineage,
@@ -149,11 +150,14 @@ def _table_rows(lines, documents, bid, lineage, bad_lines):
         found = table_indicators(table, doc_year)
         for n, ind in enumerate(found, start=1):
             indicators.append({"indicator_id": f"{table_id}:{n:03d}", "document_id": document_id(bid, doc.seq),
-                               **lineage, **ind,
-                               "quality_flags": ["mojibake"] if ind["line"] in bad_lines else []})
+                               **lineage, **ind, "quality_flags": _flags(ind["line"], bad_lines)})
         if found:
             used.update(range(table.caption_line or table.first_line, table.last_line + 1))
     return indicators, cells, used
+
+
+def _flags(line: int, bad_lines: set[int]) -> list[str]:
+    return ["mojibake"] if line in bad_lines else []
 
 
 def _doc_year(doc) -> int | None:
@@ -174,5 +178,5 @@ def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lin
         for table, (id_col, tag, rows) in found.items():
             for n, row in enumerate(rows, start=1):
                 out[table].append({id_col: f"{doc_id}:{tag}{n:03d}", "document_id": doc_id, **lineage, **row,
-                                   "quality_flags": ["mojibake"] if row["line"] in bad_lines else []})
+                                   "quality_flags": _flags(row["line"], bad_lines)})
     return out

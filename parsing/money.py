@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
-from .periods import period_for
+from .periods import last_match, period_for
 from .prose import Prose
 from .quantities import Mention
-from .text_indicators import BOUNDARY, PARAGRAPH_REACH, DocContext, clause_start, kind_of, review_spans, sentence_span
+from .text_indicators import (BOUNDARY, DocContext, clause_start, kind_of, paragraph_before, review_spans,
+                              sentence_span)
 from .words import head_words, tail_words
 
 _PER_HEAD = re.compile(r"(?:平均)?(每(?:人|生|户|名|位|床|对|个团队|个|家|所|村|亩)(?:每(?:年|月|天|次))?|人均)")
@@ -43,32 +44,25 @@ def money_rows(prose: Prose, mentions: list[Mention], ctx: DocContext) -> tuple[
     for m in mentions:
         if not m.is_money:
             continue
+        if _BOUND_AFTER.match(text, m.end) or (m.text.endswith(("以上", "以下", "以内")) and text[m.end:m.end + 1] == "的"):
+            continue  # `总投资1亿元以上的项目`: a threshold for something else
         s_start, s_end = sentence_span(text, m.start)
         before = text[s_start:m.start]
         c_start = clause_start(text, m.start, s_start)
         clause = text[c_start:m.start]
-        per = _nearest(_PER_HEAD, before)
+        per = last_match(_PER_HEAD, before)
         if per is None and _SUBSIDY.search(text[s_start:s_end]):
-            per = _nearest(_PER_TIME, before)
+            per = last_match(_PER_TIME, before)
         common = {"amount_yuan": m.amount_yuan, "amount_text": raw[m.start:m.end], "line": prose.line_at(m.num_start)}
-        if _BOUND_AFTER.match(text, m.end) or (m.text.endswith(("以上", "以下", "以内")) and text[m.end:m.end + 1] == "的"):
-            continue  # `总投资1亿元以上的项目`: a threshold for something else
         if per is not None and not _ECONOMY.search(before[per.start():] + clause):
             subsidies.append({**common, **_subsidy_fields(text, s_start, s_end, m, per, clause)})
         elif per is None and _SPENDING.search(text[s_start:min(s_end, m.end + 4)]) and not _ECONOMY.search(clause):
-            paragraph = text[max(text.rfind("\n", 0, m.start) + 1, m.start - PARAGRAPH_REACH):m.start]
+            paragraph = paragraph_before(text, m.start)
             kind = kind_of(before, m.start, reviews, ctx)
             budgets.append({**common, "purpose": _purpose(text, m, c_start, s_start, s_end),
                             "funder": _funder(text[s_start:m.start], clause),
                             "period": period_for(clause, paragraph, kind, ctx.title)})
     return budgets, subsidies
-
-
-def _nearest(pattern: re.Pattern, text: str) -> re.Match | None:
-    found = None
-    for found in pattern.finditer(text):
-        pass
-    return found
 
 
 def _subsidy_fields(text: str, s_start: int, s_end: int, m: Mention, per: re.Match, clause: str) -> dict:
@@ -95,7 +89,7 @@ def _clean_program(phrase: str) -> str:
 
 def _beneficiary(before: str, clause: str, per: re.Match) -> str | None:
     for pattern in _BENEFICIARY:
-        found = _nearest(pattern, before)
+        found = last_match(pattern, before)
         if found:
             return head_words(found[1].strip(), 40)
     # Else the clause's subject: `小学达到每生每年 1000 元` → 小学.

@@ -12,6 +12,7 @@ import re
 import cn2an
 
 _YEAR = r"((?:19|20)\d\d)\s*年"
+YEAR = re.compile(_YEAR)
 CLAUSE_YEAR = re.compile(_YEAR + r"(?![\d—\-~至])")
 SCOPE_YEAR = re.compile(r"(?:到|至|在|截至|力争)\s*" + _YEAR + r"|" + _YEAR + r"\s*(?:底|末|前|年底|年末)")
 PLAN = re.compile(r"“?(十[一二三四五六七八九]|[一二三四五六七八九])五”?\s*(?:规划)?\s*(期末|末|期间|时期|期)?")
@@ -26,17 +27,22 @@ def plan_years(ordinal: str) -> tuple[int, int]:
     return start, start + 4
 
 
-def plan_period(text: str, end_only: bool) -> str | None:
-    """The five-year plan a text names, as its end year or its range."""
-    m = None
-    for m in PLAN.finditer(text):
+def last_match(pattern: re.Pattern, text: str) -> re.Match | None:
+    """The last match of a pattern: the one nearest the number that follows the text."""
+    found = None
+    for found in pattern.finditer(text):
         pass
+    return found
+
+
+def plan_period(text: str, whole: bool = False) -> str | None:
+    """The five-year plan a text names last: its end year when the text says 期末, else (or
+    when `whole`) its range."""
+    m = last_match(PLAN, text)
     if m is None:
         return None
     start, end = plan_years(m[1])
-    if end_only or m[2] in ("期末", "末"):
-        return str(end)
-    return f"{start}-{end}"
+    return str(end) if m[2] in ("期末", "末") and not whole else f"{start}-{end}"
 
 
 def title_period(title: str | None) -> str | None:
@@ -52,12 +58,9 @@ def period_for(clause: str, paragraph: str, kind: str, title: str | None) -> str
     `paragraph` from the paragraph's start to the number."""
     years = CLAUSE_YEAR.findall(clause)
     if kind == "change":
-        m = None
-        for m in PLAN.finditer(paragraph):
-            pass
-        if m:
-            start, end = plan_years(m[1])
-            return f"{start}-{end}"
+        plan = plan_period(paragraph, whole=True)
+        if plan:
+            return plan
         base = re.search(r"(?:在|比)\s*" + _YEAR + r"\s*的?基础上", paragraph)
         ends = [int(s[1] or s[2]) for s in SCOPE_YEAR.finditer(paragraph)]
         ends = [y for y in ends if base and y > int(base[1])]
@@ -66,12 +69,7 @@ def period_for(clause: str, paragraph: str, kind: str, title: str | None) -> str
         return years[-1]
     if kind == "actual":
         return None  # an achievement's year is stated beside it or not at all
-    scoped = None
-    for scoped in SCOPE_YEAR.finditer(paragraph):
-        pass
+    scoped = last_match(SCOPE_YEAR, paragraph)
     if scoped:
         return scoped[1] or scoped[2]
-    plan = plan_period(paragraph, end_only=False)
-    if plan:
-        return plan
-    return title_period(title)
+    return plan_period(paragraph) or title_period(title)

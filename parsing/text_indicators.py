@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .periods import period_for
+from .periods import YEAR, period_for
 from .prose import Prose
 from .quantities import Mention
 from .words import tail_words
@@ -29,7 +29,6 @@ _FUTURE = re.compile(r"到\s*(?:19|20)\d\d|力争|争取|确保|目标|计划|�
 _PAST = re.compile(r"已|累计|过去|截至")
 _REVIEW_HEADING = re.compile(r"发展基础|发展现状|现状|回顾|成就|成效|进展|基本情况|工作总结|取得")
 _HEADING = re.compile(r"^第[一二三四五六七八九十]+[章节部分篇]|^[一二三四五六七八九十]+、\s*\S{1,30}$")
-_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)(?:目标|指标)")
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
 _MAX_NAME = 40
@@ -47,6 +46,11 @@ def clause_start(text: str, pos: int, floor: int) -> int:
     while i > floor and text[i - 1] not in BOUNDARY:
         i -= 1
     return i
+
+
+def paragraph_before(text: str, pos: int) -> str:
+    """The paragraph up to `pos`, at most PARAGRAPH_REACH characters of it."""
+    return text[max(text.rfind("\n", 0, pos) + 1, pos - PARAGRAPH_REACH):pos]
 
 
 def sentence_span(text: str, pos: int) -> tuple[int, int]:
@@ -153,7 +157,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             continue
         prev_name = name
         sentence = text[s_start:m.start]
-        paragraph = text[max(text.rfind("\n", 0, m.start) + 1, m.start - PARAGRAPH_REACH):m.start]
+        paragraph = paragraph_before(text, m.start)
         change = bool(_CHANGE.search(clause) or _CHANGE.search(text[max(s_start, m.start - 12):m.start]))
         kind = "change" if change else kind_of(sentence, m.start, reviews, ctx)
         rows.append({
@@ -177,7 +181,7 @@ def kind_of(sentence: str, offset: int, reviews: list[tuple[int, int]], ctx: Doc
     future = _FUTURE.search(sentence)
     if in_review:
         return "target" if re.search(r"到\s*(?:19|20)\d\d|力争", sentence) else "actual"
-    years = [int(y) for y in _YEAR.findall(sentence)]
+    years = [int(y) for y in YEAR.findall(sentence)]
     if years and ctx.year and max(years) < ctx.year and not future:
         return "actual"
     if _PAST.search(sentence) and not future:

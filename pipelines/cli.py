@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.partitions import bulletin_partitions
+from assets.partitions import bulletin_partitions, register
 from parsing.ids import bulletin_id
 
 from .definitions import build_defs
@@ -36,9 +36,9 @@ def build(settings: Settings, instance: dg.DagsterInstance | None = None) -> dg.
     keys = list(defs.resources["raw_store"].files())
     if not keys:
         raise SystemExit(f"gongbao: no bulletin files in {settings.raw_dir}")
-    known = set(instance.get_dynamic_partitions(bulletin_partitions.name))
-    instance.add_dynamic_partitions(bulletin_partitions.name, [k for k in keys if k not in known])
-    ordered = [k for k in instance.get_dynamic_partitions(bulletin_partitions.name) if k in set(keys)]
+    register(instance, keys)
+    wanted = set(keys)
+    ordered = [k for k in instance.get_dynamic_partitions(bulletin_partitions.name) if k in wanted]
     job = defs.resolve_job_def("build_warehouse")
     return job.execute_in_process(instance=instance, tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]},
                                   raise_on_error=False)
@@ -59,8 +59,7 @@ def ingest(settings: Settings, files: list[Path], instance: dg.DagsterInstance |
         if file.resolve() != target.resolve():
             shutil.copy2(file, target)
         key = bulletin_id(target.name)
-        if not instance.has_dynamic_partition(bulletin_partitions.name, key):
-            instance.add_dynamic_partitions(bulletin_partitions.name, [key])
+        register(instance, [key])
         results.append(job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False))
     return results
 

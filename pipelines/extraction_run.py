@@ -43,17 +43,21 @@ class RunReport:
     previews: dict[str, pl.DataFrame] = field(default_factory=dict)  # table → first rows seen
 
     def failure_frame(self, table: str) -> pl.DataFrame:
-        parts = self.failures.get(table, [])
-        return pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
+        return _gathered(self.failures.get(table, []), how="diagonal_relaxed")
 
     def toc_frame(self) -> pl.DataFrame:
-        return pl.concat(self.toc_problems) if self.toc_problems else pl.DataFrame()
+        return _gathered(self.toc_problems)
 
     def outside_frame(self) -> pl.DataFrame:
-        return pl.concat(self.outside_documents) if self.outside_documents else pl.DataFrame()
+        return _gathered(self.outside_documents)
 
     def counts_frame(self) -> pl.DataFrame:
-        return pl.concat(self.counts) if self.counts else pl.DataFrame()
+        return _gathered(self.counts)
+
+
+def _gathered(parts: list[pl.DataFrame], how: str = "vertical") -> pl.DataFrame:
+    """The parts a run gathered batch by batch, as one frame (empty when there were none)."""
+    return pl.concat(parts, how=how) if parts else pl.DataFrame()
 
 
 def error_row(key: str, path: Path, data: bytes, err: Exception, run_id: str) -> dict:
@@ -105,26 +109,25 @@ def _version(parsed, run_id: str, started: float) -> dict:
 def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport) -> None:
     if not batch:
         return
+    combined_tables = {}
     for table in OUTPUTS:
-        combined = _concat(table, [tables[table] for tables in batch.values() if table in tables])
+        combined = combined_tables[table] = _concat(table, [t[table] for t in batch.values() if table in t])
         checked = validate(table, combined)
         report.checked[table] += combined.height
         if not checked.passed:
             report.failures.setdefault(table, []).append(checked.failures)
         if table not in report.previews and combined.height:
             report.previews[table] = combined.head(5)
-    parsed = {t: _concat(t, [tables[t] for tables in batch.values() if t in tables])
-              for t in ("toc_entries", "documents", *NUMBER_TABLES)}
-    docs = parsed["documents"]
-    bad = toc_mismatches(parsed["toc_entries"], docs)
+    docs = combined_tables["documents"]
+    bad = toc_mismatches(combined_tables["toc_entries"], docs)
     if bad.height:
         report.toc_problems.append(bad)
     for t in NUMBER_TABLES:
-        off = rows_outside_documents(t, parsed[t], docs)
+        off = rows_outside_documents(t, combined_tables[t], docs)
         if off.height:
             report.outside_documents.append(off)
     if docs.height:
-        report.counts.append(numbers_per_bulletin(parsed))
+        report.counts.append(numbers_per_bulletin(combined_tables))
     # Failing rows are written too: the checks flag them, nothing vanishes silently.
     for key, tables in batch.items():
         for table, df in tables.items():

@@ -2,8 +2,8 @@
 as soon as it lands (sensor) or at a fixed time (schedule, daily by default).
 
 The cursor remembers the SHA-256 of every file seen (at first, the versions the warehouse
-already holds), so a file touched but not changed requests nothing, and a run key per (bulletin, bytes) keeps Dagster from running the same
-version twice.
+already holds), so a file touched but not changed requests nothing, and a run key per
+(bulletin, bytes) keeps Dagster from running the same version twice.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import json
 
 import dagster as dg
 
-from assets.partitions import bulletin_partitions
+from assets.partitions import bulletin_partitions, register, unregistered
 
 from .jobs import build_job
 from .resources import RawStore, WarehouseResource
@@ -33,17 +33,20 @@ def changed_files(raw_store: RawStore, seen: dict[str, str]) -> tuple[dict[str, 
     return {k: sha for k, sha in now.items() if seen.get(k) != sha}, now
 
 
+def run_requests(changed: dict[str, str]) -> list[dg.RunRequest]:
+    """One run per changed bulletin, keyed by its bytes so the same version never runs twice."""
+    return [dg.RunRequest(run_key=f"{key}:{sha[:16]}", partition_key=key) for key, sha in sorted(changed.items())]
+
+
 @dg.sensor(job=build_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
                       warehouse: WarehouseResource) -> dg.SensorResult:
     # First evaluation: what the warehouse already holds counts as seen.
     seen = json.loads(context.cursor) if context.cursor else warehouse.store().ingested_versions()
     changed, now = changed_files(raw_store, seen)
-    known = set(context.instance.get_dynamic_partitions(bulletin_partitions.name))
-    new_keys = sorted(k for k in changed if k not in known)
+    new_keys = unregistered(context.instance, sorted(changed))
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=f"{key}:{sha[:16]}", partition_key=key)
-                      for key, sha in sorted(changed.items())],
+        run_requests=run_requests(changed),
         dynamic_partitions_requests=[bulletin_partitions.build_add_request(new_keys)] if new_keys else [],
         cursor=json.dumps(now, sort_keys=True),
     )
@@ -55,8 +58,5 @@ def daily_ingest_schedule(context: dg.ScheduleEvaluationContext, raw_store: RawS
                           warehouse: WarehouseResource) -> list[dg.RunRequest]:
     """For teams that prefer a fixed time: the files whose bytes the warehouse has not seen."""
     changed, _ = changed_files(raw_store, warehouse.store().ingested_versions())
-    known = set(context.instance.get_dynamic_partitions(bulletin_partitions.name))
-    new_keys = sorted(k for k in changed if k not in known)
-    if new_keys:
-        context.instance.add_dynamic_partitions(bulletin_partitions.name, new_keys)
-    return [dg.RunRequest(run_key=f"{key}:{sha[:16]}", partition_key=key) for key, sha in sorted(changed.items())]
+    register(context.instance, sorted(changed))  # a schedule cannot return partition requests
+    return run_requests(changed)

@@ -103,13 +103,12 @@ class WarehouseStore:
         again (same parser) change nothing: the history keeps the run that first loaded them."""
         path = self.table_file("lineage", key)
         history = pl.read_parquet(path) if path.exists() else empty_frame("lineage")
-        same = history.filter((pl.col("source_sha256") == version["source_sha256"])
-                              & (pl.col("parser_version") == version["parser_version"])
-                              & (pl.col("source_file") == version["source_file"]))
+        this_version = ((pl.col("source_sha256") == version["source_sha256"])
+                        & (pl.col("parser_version") == version["parser_version"])
+                        & (pl.col("source_file") == version["source_file"]))
+        same = history.filter(this_version)
         if same.height:
-            current = ((pl.col("source_sha256") == version["source_sha256"])
-                       & (pl.col("parser_version") == version["parser_version"])
-                       & (pl.col("ingested_at") == same["ingested_at"].max()))
+            current = this_version & (pl.col("ingested_at") == same["ingested_at"].max())
             return history.with_columns(current.alias("is_current"))
         new = frame("lineage", [version])
         return pl.concat([history.with_columns(pl.lit(False).alias("is_current")), new])

@@ -33,6 +33,14 @@ _SPAN = [
     Col("line_end", pl.Int64(), "Last line (1-based, inclusive)", False, (pa.Check.ge(1),)),
 ]
 
+
+
+def _located(what: str) -> list[Col]:
+    """The raw line a number was read from, and the flag that the line is garbled."""
+    return [Col("line", pl.Int64(), f"Raw line {what}", False, (pa.Check.ge(1),)),
+            Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False)]
+
+
 TABLES: dict[str, list[Col]] = {
     "bulletins": [
         *LINEAGE,
@@ -109,8 +117,7 @@ TABLES: dict[str, list[Col]] = {
         Col("comparator", pl.Utf8(), ">, >=, <, <=, ~ or null", checks=(pa.Check.isin([">", ">=", "<", "<=", "~"]),)),
         Col("nature", pl.Utf8(), "约束性 or 预期性 where the source marks it",
             checks=(pa.Check.isin(["约束性", "预期性"]),)),
-        Col("line", pl.Int64(), "Raw line of the value", False, (pa.Check.ge(1),)),
-        Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False),
+        *_located("of the value"),
     ],
     "budgets": [
         Col("budget_id", pl.Utf8(), "document_id:bNNN, amounts numbered in order", False),
@@ -123,8 +130,7 @@ TABLES: dict[str, list[Col]] = {
         Col("funder", pl.Utf8(), "Who provides or spends it (北川, 市财政)"),
         Col("period", pl.Utf8(), "Year or period (2012, 2021-2025)",
             checks=(pa.Check.str_matches(r"^(19|20)\d\d(-(19|20)\d\d)?$"),)),
-        Col("line", pl.Int64(), "Raw line where the amount starts", False, (pa.Check.ge(1),)),
-        Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False),
+        *_located("where the amount starts"),
     ],
     "subsidies": [
         Col("subsidy_id", pl.Utf8(), "document_id:pNNN, amounts numbered in order", False),
@@ -137,8 +143,7 @@ TABLES: dict[str, list[Col]] = {
         Col("per", pl.Utf8(), "What it is paid per, as written (每生每年, 每人每月, 人均)", False),
         Col("frequency", pl.Utf8(), "year, month, once, or null", checks=(pa.Check.isin(["year", "month", "once"]),)),
         Col("is_cap", pl.Boolean(), "True when the amount is a ceiling (最高, 不超过)", False),
-        Col("line", pl.Int64(), "Raw line where the amount starts", False, (pa.Check.ge(1),)),
-        Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False),
+        *_located("where the amount starts"),
     ],
     "table_cells": [
         *LINEAGE,
