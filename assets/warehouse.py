@@ -18,14 +18,19 @@ def _spec(table: str) -> dg.AssetSpec:
 
 @dg.multi_asset(specs=[_spec(t) for t in OUTPUTS], name="warehouse_tables")
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Rebuild warehouse.duckdb from every bulletin's Parquet into a new file swapped in
-    atomically, so readers never see a half-written warehouse."""
+    """Load the bulletins this run wrote into warehouse.duckdb (a copy updated in one
+    transaction and swapped in atomically), so readers never see a half-written warehouse."""
     store = warehouse.store()
-    counts = store.rebuild_duckdb()
-    context.log.info(f"warehouse rebuilt at {store.db_path}: {counts}")
+    mode, counts = store.sync_duckdb()
+    context.log.info(f"warehouse {mode} at {store.db_path}: {counts}")
+    torn = store.pending()[1]
+    if torn:
+        context.log.warning(f"bulletins left half-written by a killed run, kept at their last loaded "
+                            f"version until parsed again: {', '.join(torn)}")
     previews = store.previews(OUTPUTS, rows=5)
     for t in OUTPUTS:
-        metadata = {"dagster/row_count": counts[t], "path": dg.MetadataValue.path(str(store.db_path))}
+        metadata = {"dagster/row_count": counts[t], "path": dg.MetadataValue.path(str(store.db_path)),
+                    "load": mode}
         if previews[t].height:
             metadata["preview"] = dg.MetadataValue.md(markdown_table(previews[t], rows=5, width=60))
         yield dg.MaterializeResult(asset_key=t, metadata=metadata)

@@ -11,6 +11,7 @@ import dagster as dg
 from assets.partitions import bulletin_partitions, register
 from parsing.ids import bulletin_id
 
+from . import lineage_lookup
 from .definitions import build_defs
 from .settings import Settings
 from .warehouse_store import WarehouseStore
@@ -81,6 +82,19 @@ def _report(result: dg.ExecuteInProcessResult, settings: Settings) -> int:
     return 0
 
 
+def _lineage(settings: Settings, row_id: str) -> int:
+    try:
+        found = lineage_lookup.find(WarehouseStore(settings.warehouse_dir), settings.raw_dir, row_id)
+    except FileNotFoundError as err:
+        print(f"gongbao: {err}", file=sys.stderr)
+        return 1
+    if found is None:
+        print(f"gongbao: no bulletin, document or row with id {row_id!r} in the warehouse", file=sys.stderr)
+        return 1
+    print(lineage_lookup.render(found))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gongbao", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("files", type=Path, nargs="+", help="bulletin files")
     i.add_argument("--raw", type=Path, default=None, help="raw folder to add them to (default: raw/)")
     i.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
+    g = sub.add_parser("lineage", help="where a bulletin, document or row came from, with its raw lines")
+    g.add_argument("id", help="a bulletin_id, document_id, indicator_id, budget_id, subsidy_id or table_id")
+    g.add_argument("--raw", type=Path, default=None, help="raw folder (default: raw/)")
+    g.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
     args = parser.parse_args(argv)
 
     env = Settings.from_env()
@@ -100,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return _report(build(settings), settings)
     if args.command == "ingest":
         return max(_report(r, settings) for r in ingest(settings, args.files))
+    if args.command == "lineage":
+        return _lineage(settings, args.id)
     return 2
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from parsing import PARSER_VERSION
-from parsing.bulletin import parse_bulletin
+from parsing.bulletin import MAX_BYTES, parse_bulletin
 from parsing.errors import BulletinError
 from quality.validate import NUMBER_TABLES, numbers_per_bulletin, rows_outside_documents, toc_mismatches, validate
 from quality.schemas import EXTRACTED, empty_frame, frame
@@ -60,12 +60,12 @@ def _gathered(parts: list[pl.DataFrame], how: str = "vertical") -> pl.DataFrame:
     return pl.concat(parts, how=how) if parts else pl.DataFrame()
 
 
-def error_row(key: str, path: Path, data: bytes, err: Exception, run_id: str) -> dict:
+def error_row(key: str, path: Path, sha256: str, err: Exception, run_id: str) -> dict:
     if isinstance(err, BulletinError):
         kind, message = err.kind, err.message
     else:
         kind, message = "parser_error", f"{path.name}: {type(err).__name__}: {err}"
-    return {"bulletin_id": key, "source_sha256": hashlib.sha256(data).hexdigest(), "source_file": path.name,
+    return {"bulletin_id": key, "source_sha256": sha256, "source_file": path.name,
             "parser_version": PARSER_VERSION, "run_id": run_id, "error_kind": kind, "message": message,
             "failed_at": dt.datetime.now(dt.timezone.utc)}
 
@@ -75,26 +75,46 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
     """Parse each (partition key, file) and write its tables; a file that fails keeps its old rows."""
     report = RunReport()
     batch: dict[str, dict[str, pl.DataFrame]] = {}
+    loaded = store.loaded_by_sha()  # sha256 → bulletin loaded from those bytes, this run's included
     for key, path in items:
-        data = path.read_bytes()
-        started = time.perf_counter()
-        try:
-            parsed = parse_bulletin(data, path.name, run_id)
-        except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
-            row = error_row(key, path, data, err, run_id)
-            log(f"ingest error {row['error_kind']} — {row['message']}")
-            report.errors.append(row)
-            # Only the error is written: the bulletin's other tables keep their last good version.
-            batch[key] = {"ingest_errors": frame("ingest_errors", [row])}
-        else:
-            batch[key] = {t: frame(t, parsed.tables[t]) for t in EXTRACTED}
-            batch[key]["ingest_errors"] = frame("ingest_errors", [])
-            batch[key]["lineage"] = store.lineage_with(key, _version(parsed, run_id, started))
-            report.bulletins.append(key)
+        batch[key] = _extract_one(key, path, run_id, store, loaded, report, log)
         if len(batch) >= batch_size:
             _flush(batch, store, report)
     _flush(batch, store, report)
     return report
+
+
+def _extract_one(key: str, path: Path, run_id: str, store: WarehouseStore, loaded: dict[str, dict],
+                 report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
+    """The bulletin's frames of every table it touches (only ingest_errors when it fails)."""
+    started = time.perf_counter()
+    sha = hashlib.sha256(b"").hexdigest()  # stays so only when the file cannot be read at all
+    try:
+        if path.stat().st_size > MAX_BYTES:  # refused before its bytes are read into memory
+            with open(path, "rb") as f:
+                sha = hashlib.file_digest(f, "sha256").hexdigest()
+            raise BulletinError("too_large", f"{path.name}: {path.stat().st_size} bytes is over the "
+                                             f"{MAX_BYTES}-byte limit")
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        original = loaded.get(sha)
+        if original and original["bulletin_id"] != key:
+            log(f"{path.name}: same bytes as bulletin {original['bulletin_id']}; recorded, not loaded twice")
+            report.bulletins.append(key)
+            return _duplicate(key, path, len(data), original, run_id, store)
+        parsed = parse_bulletin(data, path.name, run_id)
+    except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
+        row = error_row(key, path, sha, err, run_id)
+        log(f"ingest error {row['error_kind']} — {row['message']}")
+        report.errors.append(row)
+        # Only the error is written: the bulletin's other tables keep their last good version.
+        return {"ingest_errors": frame("ingest_errors", [row])}
+    tables = {t: frame(t, parsed.tables[t]) for t in EXTRACTED}
+    tables["ingest_errors"] = frame("ingest_errors", [])
+    tables["lineage"] = store.lineage_with(key, _version(parsed, run_id, started))
+    loaded[sha] = parsed.tables["bulletins"][0]
+    report.bulletins.append(key)
+    return tables
 
 
 def _version(parsed, run_id: str, started: float) -> dict:
@@ -103,7 +123,21 @@ def _version(parsed, run_id: str, started: float) -> dict:
             "source_bytes": b["source_bytes"], "encoding": b["encoding"], "detected_format": b["detected_format"],
             "parser_version": PARSER_VERSION, "run_id": run_id, "ingested_at": dt.datetime.now(dt.timezone.utc),
             "parse_ms": round((time.perf_counter() - started) * 1000, 1),
-            "row_counts": {t: len(parsed.tables[t]) for t in _COUNTED}, "is_current": True}
+            "row_counts": {t: len(parsed.tables[t]) for t in _COUNTED}, "is_current": True, "duplicate_of": None}
+
+
+def _duplicate(key: str, path: Path, size: int, original: dict, run_id: str,
+               store: WarehouseStore) -> dict[str, pl.DataFrame]:
+    """A file whose bytes are loaded already: no rows of its own, a lineage version naming both."""
+    version = {"bulletin_id": key, "source_sha256": original["source_sha256"], "source_file": path.name,
+               "source_bytes": size, "encoding": original["encoding"],
+               "detected_format": original["detected_format"], "parser_version": PARSER_VERSION,
+               "run_id": run_id, "ingested_at": dt.datetime.now(dt.timezone.utc), "parse_ms": 0.0,
+               "row_counts": dict.fromkeys(_COUNTED, 0), "is_current": True,
+               "duplicate_of": original["bulletin_id"]}
+    tables = {t: empty_frame(t) for t in (*EXTRACTED, "ingest_errors")}
+    tables["lineage"] = store.lineage_with(key, version)
+    return tables
 
 
 def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport) -> None:
@@ -129,9 +163,9 @@ def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, rep
     if docs.height:
         report.counts.append(numbers_per_bulletin(combined_tables))
     # Failing rows are written too: the checks flag them, nothing vanishes silently.
-    for key, tables in batch.items():
+    store.write_bulletins(batch)
+    for tables in batch.values():
         for table, df in tables.items():
-            store.write_partition(table, key, df)
             report.rows[table] += df.height
     batch.clear()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
 
@@ -17,6 +18,7 @@ from assets.partitions import bulletin_partitions, register, unregistered
 from .jobs import build_job
 from .resources import RawStore, WarehouseResource
 from .settings import Settings
+from .warehouse_store import WRITING, WarehouseStore
 
 
 def _sha256(path) -> str:
@@ -38,15 +40,27 @@ def run_requests(changed: dict[str, str]) -> list[dg.RunRequest]:
     return [dg.RunRequest(run_key=f"{key}:{sha[:16]}", partition_key=key) for key, sha in sorted(changed.items())]
 
 
+def repair_requests(store: WarehouseStore, files: dict[str, Path], changed: dict[str, str]) -> list[dg.RunRequest]:
+    """A run for each bulletin a killed run left half-written (once per such crash), unless
+    its file changed and runs anyway."""
+    requests = []
+    for key in store.pending()[1]:
+        if key in files and key not in changed:
+            marked = (store.pending_dir / f"{key}{WRITING}").stat().st_mtime_ns
+            requests.append(dg.RunRequest(run_key=f"{key}:repair:{marked}", partition_key=key))
+    return requests
+
+
 @dg.sensor(job=build_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
                       warehouse: WarehouseResource) -> dg.SensorResult:
     # First evaluation: what the warehouse already holds counts as seen.
-    seen = json.loads(context.cursor) if context.cursor else warehouse.store().ingested_versions()
+    store = warehouse.store()
+    seen = json.loads(context.cursor) if context.cursor else store.ingested_versions()
     changed, now = changed_files(raw_store, seen)
     new_keys = unregistered(context.instance, sorted(changed))
     return dg.SensorResult(
-        run_requests=run_requests(changed),
+        run_requests=run_requests(changed) + repair_requests(store, raw_store.files(), changed),
         dynamic_partitions_requests=[bulletin_partitions.build_add_request(new_keys)] if new_keys else [],
         cursor=json.dumps(now, sort_keys=True),
     )

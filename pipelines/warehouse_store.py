@@ -2,15 +2,25 @@
 
 Layout under the warehouse folder:
     parquet/<table>/<bulletin_id>.parquet   one file per table and bulletin
-    warehouse.duckdb                        tables loaded from all Parquet files
+    pending/<bulletin_id>                   written to Parquet, not yet loaded into DuckDB
+    pending/<bulletin_id>.writing           being written (left behind by a killed run: torn)
+    warehouse.duckdb                        tables loaded from the Parquet files
 
-The DuckDB file is rebuilt into a temporary file and swapped in with an atomic rename,
-so a reader sees the old warehouse or the new one, never a half-written one, and a
-reader holding the old file open does not block the writer. Writers take a file lock.
+A run writes a bulletin's files under the writer lock and marks the bulletin pending;
+`sync_duckdb` then loads only the pending bulletins into a copy of the DuckDB file (delete
+their rows, insert their Parquet, one transaction) and swaps the copy in with an atomic
+rename. A reader sees the old warehouse or the new one, never a mix, and a reader holding
+the old file open does not block the writer. The work is one bulletin's rows plus one file
+copy; without a DuckDB file, or when the tables' columns changed, it is rebuilt whole.
+
+A run killed while writing a bulletin leaves its `.writing` mark: that bulletin keeps its
+last loaded rows in DuckDB, is reported as torn, and is parsed again by the next run that
+asks for it (the sensor and the schedule do so by themselves).
 """
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -18,15 +28,18 @@ import duckdb
 import polars as pl
 from filelock import FileLock
 
-from quality.schemas import TABLES, empty_frame, frame
+from quality.schemas import TABLES, empty_frame, frame, polars_schema
 
 DB_NAME = "warehouse.duckdb"
+WRITING = ".writing"
+REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
 
 
 class WarehouseStore:
     def __init__(self, base_dir: Path):
         self.base_dir = Path(base_dir)
         self.parquet_dir = self.base_dir / "parquet"
+        self.pending_dir = self.base_dir / "pending"
         self.db_path = self.base_dir / DB_NAME
 
     def lock(self) -> FileLock:
@@ -36,42 +49,128 @@ class WarehouseStore:
     def table_file(self, table: str, key: str) -> Path:
         return self.parquet_dir / table / f"{key}.parquet"
 
-    def write_partition(self, table: str, key: str, df: pl.DataFrame) -> None:
-        """Replace a bulletin's rows of a table; no rows means no file."""
-        path = self.table_file(table, key)
-        if df.height == 0:
-            path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        df.write_parquet(tmp, compression="zstd", statistics=True)
-        os.replace(tmp, path)
-
     def partition_files(self, table: str) -> list[Path]:
         folder = self.parquet_dir / table
         return sorted(folder.glob("*.parquet")) if folder.exists() else []
 
-    def rebuild_duckdb(self) -> dict[str, int]:
-        """Load every table from its Parquet files into a new DuckDB file and swap it in."""
+    # --- writing a run's bulletins -------------------------------------------------------
+
+    def write_bulletins(self, batch: dict[str, dict[str, pl.DataFrame]]) -> None:
+        """Replace each bulletin's rows of the given tables (no rows: no file) and mark it pending."""
+        self.pending_dir.mkdir(parents=True, exist_ok=True)
         with self.lock():
-            tmp = self.db_path.with_name(f".{DB_NAME}.{os.getpid()}.{time.time_ns()}.tmp")
-            counts: dict[str, int] = {}
-            con = duckdb.connect(str(tmp))
-            try:
+            for key, tables in batch.items():
+                writing = self.pending_dir / f"{key}{WRITING}"
+                writing.touch()
+                for table, df in tables.items():
+                    self._write_file(self.table_file(table, key), df)
+                os.replace(writing, self.pending_dir / key)
+
+    @staticmethod
+    def _write_file(path: Path, df: pl.DataFrame) -> None:
+        if df.height == 0:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        df.write_parquet(tmp, compression="zstd", statistics=True)
+        os.replace(tmp, path)
+
+    def pending(self) -> tuple[list[str], list[str]]:
+        """(bulletins written but not loaded, bulletins a killed run left half-written)."""
+        if not self.pending_dir.exists():
+            return [], []
+        names = sorted(p.name for p in self.pending_dir.iterdir())
+        torn = [n[: -len(WRITING)] for n in names if n.endswith(WRITING)]
+        return [n for n in names if not n.endswith(WRITING) and n not in torn], torn
+
+    # --- the DuckDB layer ----------------------------------------------------------------
+
+    def sync_duckdb(self) -> tuple[str, dict[str, int]]:
+        """Load the pending bulletins into DuckDB: ("updated"/"rebuilt", table → row count)."""
+        with self.lock():
+            self._remove_leftovers()
+            ready, torn = self.pending()
+            if self._must_rebuild(len(ready)):
+                mode, counts = "rebuilt", self._rebuild(exclude=set(torn))
+            else:
+                mode, counts = "updated", self._update(ready)
+            for key in ready:
+                (self.pending_dir / key).unlink(missing_ok=True)
+            return mode, counts
+
+    def _must_rebuild(self, n_pending: int) -> bool:
+        if not self.db_path.exists():
+            return True
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            have = {t: [c for c, in con.execute("select column_name from information_schema.columns where "
+                                                 "table_name = ? order by ordinal_position", [t]).fetchall()]
+                    for t in TABLES}
+            known = con.execute("select count(*) from (select bulletin_id from lineage union "
+                                "select bulletin_id from ingest_errors)").fetchone()[0]
+        if any(have[t] != [c.name for c in TABLES[t]] for t in TABLES):
+            return True  # a new parser version changed the columns
+        return n_pending > REBUILD_SHARE * max(known, 1) and n_pending > 1
+
+    def _new_db_file(self) -> Path:
+        return self.db_path.with_name(f".{DB_NAME}.{os.getpid()}.{time.time_ns()}.tmp")
+
+    def _rebuild(self, exclude: set[str]) -> dict[str, int]:
+        tmp = self._new_db_file()
+        con = duckdb.connect(str(tmp))
+        try:
+            for table in TABLES:
+                files = [str(p) for p in self.partition_files(table) if p.stem not in exclude]
+                con.execute(f"create table {table} as select * from {self._empty_relation(con, table)}")
+                if files:
+                    con.execute(f"insert into {table} by name select * from read_parquet(?, union_by_name=true)",
+                                [files])
+            counts = self._counts(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, self.db_path)
+        return counts
+
+    def _update(self, keys: list[str]) -> dict[str, int]:
+        tmp = self._new_db_file()
+        shutil.copyfile(self.db_path, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            if keys:
+                con.execute("begin")
                 for table in TABLES:
-                    files = [str(p) for p in self.partition_files(table)]
+                    con.execute(f"delete from {table} where bulletin_id in (select unnest(?))", [keys])
+                    files = [str(p) for k in keys if (p := self.table_file(table, k)).exists()]
                     if files:
-                        con.execute(f"create table {table} as select * from read_parquet(?, union_by_name=true)",
-                                    [files])
-                    else:
-                        empty = empty_frame(table).to_arrow()  # noqa: F841 (read by DuckDB's replacement scan)
-                        con.execute(f"create table {table} as select * from empty")
-                    counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
-                con.execute("checkpoint")
-            finally:
-                con.close()
-            os.replace(tmp, self.db_path)
-            return counts
+                        con.execute(f"insert into {table} by name select * from "
+                                    f"read_parquet(?, union_by_name=true)", [files])
+                con.execute("commit")
+            counts = self._counts(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, self.db_path)
+        return counts
+
+    @staticmethod
+    def _empty_relation(con: duckdb.DuckDBPyConnection, table: str) -> str:
+        """A zero-row relation with the table's exact column types, from its polars schema."""
+        con.register(f"_empty_{table}", empty_frame(table).to_arrow())
+        return f"_empty_{table}"
+
+    @staticmethod
+    def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+
+    def _remove_leftovers(self) -> None:
+        """Temp files of writers that died; every writer holds the lock, so none is alive now."""
+        for tmp in self.base_dir.glob(f".{DB_NAME}.*.tmp"):
+            tmp.unlink(missing_ok=True)
+        for tmp in self.parquet_dir.glob("*/.*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+    # --- reading back ---------------------------------------------------------------------
 
     def previews(self, tables: tuple[str, ...], rows: int = 5) -> dict[str, pl.DataFrame]:
         """The first rows of each table, long text columns left out."""
@@ -90,22 +189,43 @@ class WarehouseStore:
 
     def ingested_versions(self) -> dict[str, str]:
         """bulletin_id → sha256 of the last version processed: loaded, or refused with an
-        ingest error (so a bad file is not retried until its bytes change)."""
-        if not self.db_path.exists():
-            return {}
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
-            out = dict(con.execute("select bulletin_id, source_sha256 from bulletins").fetchall())
-            out.update(con.execute("select bulletin_id, source_sha256 from ingest_errors").fetchall())
-            return out
+        ingest error (so a bad file is not retried until its bytes change). Torn bulletins
+        are left out, so that whoever asks runs them again."""
+        out: dict[str, str] = {}
+        if self.db_path.exists():
+            with duckdb.connect(str(self.db_path), read_only=True) as con:
+                out.update(con.execute("select bulletin_id, source_sha256 from lineage where is_current").fetchall())
+                out.update(con.execute("select bulletin_id, source_sha256 from ingest_errors").fetchall())
+        for key in self.pending()[1]:
+            out.pop(key, None)
+        return out
+
+    def loaded_by_sha(self) -> dict[str, dict]:
+        """sha256 → the bulletin currently loaded from those bytes (id, encoding, format)."""
+        parts = []
+        if self.db_path.exists():
+            with duckdb.connect(str(self.db_path), read_only=True) as con:
+                parts.append(con.sql("select bulletin_id, source_sha256, encoding, detected_format "
+                                     "from bulletins").pl())
+        files = [self.table_file("bulletins", k) for k in self.pending()[0]]
+        parts += [pl.read_parquet(f, columns=parts[0].columns if parts else None) for f in files if f.exists()]
+        out: dict[str, dict] = {}
+        for part in parts:
+            for row in part.iter_rows(named=True):
+                out[row["source_sha256"]] = row
+        return out
 
     def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
         """The bulletin's version history with `version` as the current one. The same bytes
         again (same parser) change nothing: the history keeps the run that first loaded them."""
         path = self.table_file("lineage", key)
         history = pl.read_parquet(path) if path.exists() else empty_frame("lineage")
+        history = history.select([pl.col(c).cast(t) if c in history.columns else pl.lit(None, t).alias(c)
+                                  for c, t in polars_schema("lineage").items()])
         this_version = ((pl.col("source_sha256") == version["source_sha256"])
                         & (pl.col("parser_version") == version["parser_version"])
-                        & (pl.col("source_file") == version["source_file"]))
+                        & (pl.col("source_file") == version["source_file"])
+                        & pl.col("duplicate_of").eq_missing(version.get("duplicate_of")))
         same = history.filter(this_version)
         if same.height:
             current = this_version & (pl.col("ingested_at") == same["ingested_at"].max())

@@ -178,6 +178,8 @@ TABLES: dict[str, list[Col]] = {
                                                             "subsidies", "table_cells")}),
             "Rows this version gave each table", False),
         Col("is_current", pl.Boolean(), "True for the version whose rows are in the warehouse", False),
+        Col("duplicate_of", pl.Utf8(), "Bulletin already loaded from the same bytes under another name; this "
+                                       "file then adds no rows of its own"),
     ],
 }
 
