@@ -65,10 +65,10 @@ def segment(lines: list[Line], bad_lines: set[int] | None = None) -> Segmentatio
     texts = [ln.text for ln in lines]
     markers = [i for i, t in enumerate(texts) if compilation_marker(t)]
     if len(markers) >= 2:
-        docs = [_compilation_head(lines, m, nxt) for m, nxt in zip(markers, markers[1:] + [len(lines)])]
+        docs = [_compilation_head(lines, texts, m, nxt) for m, nxt in zip(markers, markers[1:] + [len(lines)])]
     else:
-        docs = _number_heads(lines)
-        docs += _recipient_heads(lines, docs)
+        docs = _number_heads(lines, texts)
+        docs += _recipient_heads(lines, texts, docs)
         docs.sort(key=lambda d: d.line_start)
 
     toc_region = _toc_region(texts, docs[0].line_start - 2 if docs else len(lines) - 1)
@@ -79,7 +79,7 @@ def segment(lines: list[Line], bad_lines: set[int] | None = None) -> Segmentatio
         nxt = docs[n + 1].line_start - 1 if n + 1 < len(docs) else last_content + 1
         doc.seq = n + 1
         doc.line_end = _trim_end(texts, doc.line_start - 1, nxt - 1) + 1
-        _read_elements(lines, doc)
+        _read_elements(lines, texts, doc)
         doc.body = "\n".join(ln.raw for ln in lines[doc.line_start - 1: doc.line_end] if not is_noise(ln.text))
         if bad_lines and any(doc.line_start <= b <= doc.line_end for b in bad_lines):
             doc.quality_flags.append("mojibake")
@@ -139,8 +139,7 @@ def _title_text(lines: list[Line], idxs: list[int]) -> str:
     return squash("".join(parts))
 
 
-def _number_heads(lines: list[Line]) -> list[Document]:
-    texts = [ln.text for ln in lines]
+def _number_heads(lines: list[Line], texts: list[str]) -> list[Document]:
     docs = []
     for i, t in enumerate(texts):
         dn = standalone_doc_number(t)
@@ -157,9 +156,8 @@ def _number_heads(lines: list[Line]) -> list[Document]:
     return docs
 
 
-def _recipient_heads(lines: list[Line], taken: list[Document]) -> list[Document]:
+def _recipient_heads(lines: list[Line], texts: list[str], taken: list[Document]) -> list[Document]:
     """Documents printed without a 发文字号: a title line directly followed by recipients."""
-    texts = [ln.text for ln in lines]
     busy = set()
     for d in taken:
         busy.update(range(d.line_start - 1, d.head_end + 6))
@@ -168,7 +166,7 @@ def _recipient_heads(lines: list[Line], taken: list[Document]) -> list[Document]
         if i in busy or not t or ends_sentence(t) or not ends_like_title(t) or "关于" not in t:
             continue
         nxt = _next_content(texts, i, 1)
-        if not nxt or not _recipients(lines, i)[0]:
+        if not nxt or not _recipients(lines, texts, i)[0]:
             continue
         if not texts[nxt[0]].startswith("各") and ("：" not in texts[nxt[0]] and ":" not in texts[nxt[0]]):
             continue
@@ -178,9 +176,8 @@ def _recipient_heads(lines: list[Line], taken: list[Document]) -> list[Document]
     return docs
 
 
-def _compilation_head(lines: list[Line], m: int, end: int) -> Document:
+def _compilation_head(lines: list[Line], texts: list[str], m: int, end: int) -> Document:
     """A piece of a compilation (第一篇：…): its marker line opens it; the title is re-read below."""
-    texts = [ln.text for ln in lines]
     marker = compilation_marker(texts[m])
     window = [j for j in range(m + 1, min(end, m + 8)) if texts[j]]
     title_idx = next((j for j in window if ends_like_title(texts[j]) and not ends_sentence(texts[j])
@@ -218,9 +215,8 @@ def _compilation_head(lines: list[Line], m: int, end: int) -> Document:
 # ---------------------------------------------------------------- elements
 
 
-def _recipients(lines: list[Line], head_end: int) -> tuple[str | None, int]:
+def _recipients(lines: list[Line], texts: list[str], head_end: int) -> tuple[str | None, int]:
     """主送机关: the text after the head up to the first colon, over at most four lines."""
-    texts = [ln.text for ln in lines]
     parts: list[str] = []
     for j in _next_content(texts, head_end, 4):
         norm, raw = lines[j].norm, lines[j].raw
@@ -238,10 +234,9 @@ def _recipients(lines: list[Line], head_end: int) -> tuple[str | None, int]:
     return None, head_end
 
 
-def _read_elements(lines: list[Line], doc: Document) -> None:
-    texts = [ln.text for ln in lines]
+def _read_elements(lines: list[Line], texts: list[str], doc: Document) -> None:
     doc.doc_type = doc_type(to_simplified(doc.title))
-    doc.recipients, after = _recipients(lines, doc.head_end)
+    doc.recipients, after = _recipients(lines, texts, doc.head_end)
     start = max(after, doc.head_end) + 1
     for j in range(start, doc.line_end):
         date = date_line(texts[j])

@@ -1,9 +1,13 @@
-"""Throughput and memory of a full `gongbao build` on a scaled corpus.
+"""Throughput and memory of a full `gongbao build` on a scaled corpus, and the cost of
+ingesting one new bulletin.
 
-    python scripts/benchmark.py [--bulletins 1000] [--out bench/]
+    python scripts/benchmark.py [--bulletins 1000] [--out bench/]   # full build
+    python scripts/benchmark.py --ingest [--bulletins 1000]          # one bulletin: full vs empty warehouse
+    python scripts/benchmark.py --big-mb 50                          # one 50 MB bulletin, into an empty warehouse
 
 Generates N bulletins from the samples in raw/ (the digits of body lines are shifted per
-copy, so no two files are equal and nothing is cached away), builds the warehouse from
+copy and a numbered last line added, so no two files are equal and none is skipped as a
+duplicate), builds the warehouse from
 them in one in-process Dagster run, and prints bulletins/s, MB/s and peak memory (RSS).
 Figures are recorded in docs/benchmark.md.
 """
@@ -14,6 +18,7 @@ import json
 import re
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,21 +27,81 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def shifted(seed: Path, shift: int) -> str:
+    """The seed's text with the digits of its long body lines shifted: titles, numbers and
+    dates keep their structure, the bytes differ."""
+    lines = [re.sub(r"\d", lambda m: str((int(m[0]) + shift) % 10), ln) if len(ln) > 40 else ln
+             for ln in seed.read_text(encoding="utf-8").split("\n")]
+    return "\n".join(lines)
+
+
 def make_corpus(out: Path, n: int) -> int:
     seeds = sorted((ROOT / "raw").glob("*.txt"))
     out.mkdir(parents=True, exist_ok=True)
     total = 0
     for i in range(n):
         seed = seeds[i % len(seeds)]
-        text = seed.read_text(encoding="utf-8")
-        shift = i // len(seeds) + 1
-        # Only long body lines change: titles, numbers and dates keep their structure.
-        lines = [re.sub(r"\d", lambda m: str((int(m[0]) + shift) % 10), ln) if len(ln) > 40 else ln
-                 for ln in text.split("\n")]
-        data = "\n".join(lines).encode("utf-8")
+        # Shifts repeat every ten copies: the last line keeps every file's bytes distinct.
+        data = (shifted(seed, i // len(seeds) + 1) + f"\n(copy {i})\n").encode("utf-8")
         (out / f"bench_{i:05d}_{seed.stem[:3]}.txt").write_bytes(data)
         total += len(data)
     return total
+
+
+def make_big_bulletin(path: Path, megabytes: float) -> int:
+    """One bulletin of about `megabytes` MB: the first sample's documents over and over."""
+    seed = sorted((ROOT / "raw").glob("*.txt"))[0]
+    parts, size, shift = [], 0, 0
+    while size < megabytes * 1e6:
+        shift += 1
+        parts.append(shifted(seed, shift))
+        size += len(parts[-1].encode("utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes("\n".join(parts).encode("utf-8"))
+    return path.stat().st_size
+
+
+def timed_ingest(settings, file: Path, instance) -> float:
+    from pipelines.cli import ingest
+
+    t = time.perf_counter()
+    [result] = ingest(settings, [file], instance)
+    elapsed = time.perf_counter() - t
+    assert result.success, "benchmark ingest failed"
+    return elapsed
+
+
+def command_seconds(settings, file: Path) -> float:
+    """`gongbao ingest FILE` as a user runs it: a new process, imports and all."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(file), "--raw", str(settings.raw_dir),
+                    "--warehouse", str(settings.warehouse_dir)], cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def ingest_figures(args, instance, full) -> dict:
+    """One new bulletin into the built warehouse, against the same into an empty one."""
+    import dagster as dg
+
+    from pipelines.settings import Settings
+
+    new = args.out / "new" / "new_bulletin.txt"
+    new.parent.mkdir(parents=True, exist_ok=True)
+    new.write_text(shifted(sorted((ROOT / "raw").glob("*.txt"))[4], 9_999), encoding="utf-8")
+    into_full = timed_ingest(full, new, instance)
+    empty = Settings(raw_dir=args.out / "empty" / "raw", warehouse_dir=args.out / "empty" / "warehouse")
+    with dg.instance_for_test() as fresh:
+        into_empty = timed_ingest(empty, new, fresh)
+    new2 = new.with_name("new_bulletin_2.txt")
+    new2.write_text(shifted(sorted((ROOT / "raw").glob("*.txt"))[3], 9_999), encoding="utf-8")
+    return {
+        "warehouse_mb": round(sum(f.stat().st_size for f in full.warehouse_dir.rglob("*") if f.is_file()) / 1e6, 1),
+        "duckdb_mb": round((full.warehouse_dir / "warehouse.duckdb").stat().st_size / 1e6, 1),
+        "ingest_into_full_s": round(into_full, 2),
+        "ingest_into_empty_s": round(into_empty, 2),
+        "ratio": round(into_full / into_empty, 2),
+        "command_into_full_s": round(command_seconds(full, new2), 2),
+    }
 
 
 def main() -> None:
@@ -45,9 +110,26 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench")
     ap.add_argument("--documents-only", action="store_true",
                     help="baseline: switch off tables and numbers (indicators, budgets, subsidies)")
+    ap.add_argument("--ingest", action="store_true",
+                    help="after the build, time `gongbao ingest` of one new bulletin into it and into an empty "
+                         "warehouse")
+    ap.add_argument("--big-mb", type=float, default=0,
+                    help="instead of a corpus, ingest one bulletin of this many MB into an empty warehouse")
     args = ap.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     raw, wh = args.out / "raw", args.out / "warehouse"
+    if args.big_mb:
+        big = make_big_bulletin(args.out / "big" / "big_bulletin.txt", args.big_mb)
+        import dagster as dg
+
+        from pipelines.settings import Settings
+        with dg.instance_for_test() as instance:
+            seconds = timed_ingest(Settings(raw_dir=raw, warehouse_dir=wh), args.out / "big" / "big_bulletin.txt",
+                                   instance)
+        print(json.dumps({"bulletin_mb": round(big / 1e6, 1), "ingest_s": round(seconds, 1),
+                          "mb_per_s": round(big / 1e6 / seconds, 2),
+                          "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}, indent=1))
+        return
     size = make_corpus(raw, args.bulletins)
 
     t0 = time.perf_counter()
@@ -64,11 +146,13 @@ def main() -> None:
         pb._table_rows = lambda *a, **k: ([], [], set())
         pb._sentence_rows = lambda *a, **k: {"indicators": [], "budgets": [], "subsidies": []}
 
+    settings = Settings(raw_dir=raw, warehouse_dir=wh)
     with dg.instance_for_test() as instance:
         t1 = time.perf_counter()
-        result = build(Settings(raw_dir=raw, warehouse_dir=wh), instance)
+        result = build(settings, instance)
         elapsed = time.perf_counter() - t1
-    assert result.success, "benchmark build failed"
+        assert result.success, "benchmark build failed"
+        ingest = ingest_figures(args, instance, settings) if args.ingest else {}
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
         "extracts": "documents only" if args.documents_only else "everything",
@@ -79,6 +163,7 @@ def main() -> None:
         "bulletins_per_s": round(args.bulletins / elapsed, 1),
         "mb_per_s": round(size / 1e6 / elapsed, 2),
         "peak_rss_mib": round(peak_mib),
+        **ingest,
     }
     print(json.dumps(figures, indent=1))
 
