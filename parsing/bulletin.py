@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import PARSER_VERSION
+from .citations import citations
 from .decoding import decode_bytes
 from .documents import match_toc_entry, segment
 from .errors import BulletinError
@@ -13,12 +14,14 @@ from .formats import detect_format
 from .indicators import table_indicators
 from .ids import bulletin_id as make_bulletin_id
 from .ids import document_id
-from .lines import simplified_share, split_lines
+from .keywords import top_keywords
+from .lines import simplified_share, split_lines, squash, to_simplified
 from .masthead import read_masthead, year_from_documents
 from .mojibake import mojibake_lines
 from .money import money_rows
 from .prose import document_prose
 from .quantities import find_mentions
+from .search_terms import postings
 from .tables import find_tables
 from .text_indicators import DocContext, text_indicators
 
@@ -104,6 +107,7 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
     indicators, cells, table_lines = _table_rows(lines, seg.documents, bid, lineage, bad_lines)
     sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, bad_lines, fmt == "pdf_text", table_lines)
     indicators += sentence_rows["indicators"]
+    index_rows = _index_rows(lines, seg.documents, bid, lineage, bad_lines, fmt == "pdf_text")
     bulletin = {
         **lineage,
         "source_bytes": len(data),
@@ -126,7 +130,7 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
     }
     return ParsedBulletin(bid, {"bulletins": [bulletin], "documents": docs, "toc_entries": toc,
                                 "indicators": indicators, "budgets": sentence_rows["budgets"],
-                                "subsidies": sentence_rows["subsidies"], "table_cells": cells})
+                                "subsidies": sentence_rows["subsidies"], "table_cells": cells, **index_rows})
 
 
 def _table_rows(lines, documents, bid, lineage, bad_lines):
@@ -179,4 +183,25 @@ def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lin
             for n, row in enumerate(rows, start=1):
                 out[table].append({id_col: f"{doc_id}:{tag}{n:03d}", "document_id": doc_id, **lineage, **row,
                                    "quality_flags": _flags(row["line"], bad_lines)})
+    return out
+
+
+def _index_rows(lines, documents, bid, lineage, bad_lines, wrapped) -> dict[str, list[Row]]:
+    """Citations, keywords and full-text index terms of each document, title included."""
+    out: dict[str, list[Row]] = {"citations": [], "keywords": [], "document_terms": []}
+    for doc in documents:
+        prose = document_prose(lines, doc.line_start, doc.line_end, wrapped, set())
+        doc_id = document_id(bid, doc.seq)
+        own_titles = {squash(to_simplified(t)) for t in [doc.title, *doc.enclosed_titles]}
+        own_number = to_simplified(doc.doc_number.canonical) if doc.doc_number else None
+        for n, c in enumerate(citations(prose, own_number, own_titles), start=1):
+            out["citations"].append({"citation_id": f"{doc_id}:c{n:03d}", "document_id": doc_id, **lineage,
+                                     "cited_doc_number": c.doc_number, "cited_title": c.title, "line": c.line,
+                                     "quality_flags": _flags(c.line, bad_lines)})
+        terms, total = postings(prose)
+        for rank, (word, weight) in enumerate(top_keywords(terms, total), start=1):
+            out["keywords"].append({"document_id": doc_id, **lineage, "rank": rank, "keyword": word,
+                                    "weight": weight})
+        out["document_terms"] += [{"bulletin_id": bid, "document_id": doc_id, "term": t, "tf": p.tf,
+                                   "doc_terms": total, "lines": p.lines} for t, p in terms.items()]
     return out

@@ -4,17 +4,22 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from assets.partitions import bulletin_partitions, register
 from parsing.ids import bulletin_id
 
-from . import lineage_lookup
-from .definitions import build_defs
-from .settings import Settings
-from .warehouse_store import WarehouseStore
+# Dagster flags the beta `backfill_policy` at import: noise for someone running a query.
+warnings.filterwarnings("ignore", message=".*is currently in beta.*")
+
+from . import lineage_lookup, queries  # noqa: E402
+from .definitions import build_defs  # noqa: E402
+from .settings import Settings  # noqa: E402
+from .warehouse_store import WarehouseStore  # noqa: E402
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -109,10 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("id", help="a bulletin_id, document_id, indicator_id, budget_id, subsidy_id or table_id")
     g.add_argument("--raw", type=Path, default=None, help="raw folder (default: raw/)")
     g.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
+    f = sub.add_parser("search", help="full-text search of document bodies (jieba terms, BM25)")
+    f.add_argument("query", help="words to look for, e.g. 健康医疗大数据")
+    f.add_argument("--top", type=int, default=10, help="documents to show (default 10)")
+    f.add_argument("--raw", type=Path, default=None, help="raw folder (default: raw/)")
+    f.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
+    q = sub.add_parser("sql", help="run SQL on the warehouse, read-only; without a query, a prompt")
+    q.add_argument("query", nargs="?", help="the SQL; omit it for an interactive prompt")
+    q.add_argument("--format", choices=queries.FORMATS, default="table", help="table (default), csv or json")
+    q.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
     args = parser.parse_args(argv)
 
     env = Settings.from_env()
-    settings = Settings(raw_dir=(args.raw or env.raw_dir).resolve(),
+    settings = Settings(raw_dir=(getattr(args, "raw", None) or env.raw_dir).resolve(),
                         warehouse_dir=(args.warehouse or env.warehouse_dir).resolve())
     if args.command == "build":
         return _report(build(settings), settings)
@@ -120,6 +134,24 @@ def main(argv: list[str] | None = None) -> int:
         return max(_report(r, settings) for r in ingest(settings, args.files))
     if args.command == "lineage":
         return _lineage(settings, args.id)
+    store = WarehouseStore(settings.warehouse_dir)
+    try:
+        if args.command == "search":
+            hits = queries.search(store, settings.raw_dir, args.query, top=args.top)
+            print(queries.render_hits(hits) if hits else f"nothing found for {args.query!r}")
+            return 0
+        if args.command == "sql":
+            if args.query:
+                queries.run_sql(store, args.query, args.format)
+            else:
+                queries.repl(store, args.format)
+            return 0
+    except FileNotFoundError as err:
+        print(f"gongbao: {err}", file=sys.stderr)
+        return 1
+    except duckdb.Error as err:
+        print(f"gongbao: {err}", file=sys.stderr)
+        return 1
     return 2
 
 

@@ -65,24 +65,27 @@ def find(store: WarehouseStore, raw_dir: Path, row_id: str) -> Provenance | None
     return found
 
 
-def _attach_raw_lines(found: Provenance, raw_dir: Path) -> None:
-    path = raw_dir / found.version.get("source_file", "")
+def raw_lines(raw_dir: Path, source_file: str, sha256: str, numbers: list[int]) -> tuple[list[tuple[int, str]], str]:
+    """The raw file's lines `numbers` as (number, text), or why they cannot be shown."""
+    path = raw_dir / source_file
     if not path.is_file():
-        found.raw_note = f"{path} is not in the raw folder any more"
-        return
+        return [], f"{path} is not in the raw folder any more"
     data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != found.version["source_sha256"]:
-        found.raw_note = f"{path} has changed since this version was loaded"
-        return
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return [], f"{path} has changed since this version was loaded"
     try:
-        text = decode_bytes(data, path.name).text
+        lines = decode_bytes(data, path.name).text.split("\n")
     except BulletinError as err:
-        found.raw_note = err.message
-        return
-    lines = text.split("\n")
+        return [], err.message
+    return [(n, lines[n - 1].rstrip("\r")) for n in numbers if 0 < n <= len(lines)], ""
+
+
+def _attach_raw_lines(found: Provenance, raw_dir: Path) -> None:
     last = min(found.line_end, found.line_start + MAX_LINES - 1)
-    found.raw_lines = [(n, lines[n - 1].rstrip("\r")) for n in range(found.line_start, last + 1)]
-    if last < found.line_end:
+    found.raw_lines, found.raw_note = raw_lines(raw_dir, found.version.get("source_file", ""),
+                                                found.version.get("source_sha256", ""),
+                                                list(range(found.line_start, last + 1)))
+    if found.raw_lines and last < found.line_end:
         found.raw_note = f"… {found.line_end - last} more lines"
 
 

@@ -30,6 +30,8 @@ from filelock import FileLock
 
 from quality.schemas import TABLES, empty_frame, frame, polars_schema
 
+from . import sql_layer
+
 DB_NAME = "warehouse.duckdb"
 WRITING = ".writing"
 REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
@@ -125,6 +127,7 @@ class WarehouseStore:
                 if files:
                     con.execute(f"insert into {table} by name select * from read_parquet(?, union_by_name=true)",
                                 [files])
+            sql_layer.apply(con)
             counts = self._counts(con)
             con.execute("checkpoint")
         finally:
@@ -146,6 +149,7 @@ class WarehouseStore:
                         con.execute(f"insert into {table} by name select * from "
                                     f"read_parquet(?, union_by_name=true)", [files])
                 con.execute("commit")
+            sql_layer.apply(con)  # views change with the code, not only with the data
             counts = self._counts(con)
             con.execute("checkpoint")
         finally:

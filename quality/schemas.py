@@ -156,6 +156,32 @@ TABLES: dict[str, list[Col]] = {
         Col("text", pl.Utf8(), "Cell text", False),
         Col("line", pl.Int64(), "Raw line of the row", False, (pa.Check.ge(1),)),
     ],
+    "citations": [
+        Col("citation_id", pl.Utf8(), "document_id:cNNN, citations numbered in order", False),
+        Col("document_id", pl.Utf8(), "The citing document", False),
+        *LINEAGE,
+        Col("cited_doc_number", pl.Utf8(), "发文字号 cited, canonical; null when cited by title",
+            checks=(pa.Check.str_matches(r"^\S+〔\d{4}〕[1-9]\d*号$"),)),
+        Col("cited_title", pl.Utf8(), "《title》 cited, Simplified, without the brackets; null when cited by number"),
+        *_located("where the citation is"),
+    ],
+    "keywords": [
+        Col("document_id", pl.Utf8(), "Document the keyword describes", False),
+        *LINEAGE,
+        Col("rank", pl.Int64(), "1 for the strongest keyword", False, (pa.Check.in_range(1, 100),)),
+        Col("keyword", pl.Utf8(), "A jieba word of the document, Simplified", False),
+        Col("weight", pl.Float64(), "TF-IDF: share of the document's words × jieba's IDF", False,
+            (pa.Check.gt(0),)),
+    ],
+    "document_terms": [
+        Col("bulletin_id", pl.Utf8(), "Bulletin of the document", False),
+        Col("document_id", pl.Utf8(), "Document the term occurs in", False),
+        Col("term", pl.Utf8(), "A jieba word (Simplified, lower case; stop words left out)", False),
+        Col("tf", pl.Int64(), "Times the term occurs in the document", False, (pa.Check.ge(1),)),
+        Col("doc_terms", pl.Int64(), "Terms in the document, for BM25's length normalization", False,
+            (pa.Check.ge(1),)),
+        Col("lines", pl.List(pl.Int64()), "Raw lines the term occurs on", False),
+    ],
     "ingest_errors": [
         *LINEAGE,
         Col("error_kind", pl.Utf8(), "empty_file, binary_file, nul_bytes, undecodable, no_document, too_large, "
@@ -192,13 +218,17 @@ TABLE_DESCRIPTIONS = {
     "budgets": "Public money spent, invested, allocated or reported, in yuan, with purpose, funder and period.",
     "subsidies": "Standards paid per beneficiary (每生每年 1000 元), with program, per, frequency and cap.",
     "table_cells": "Every filled cell of every table, as tidy rows with its header path.",
+    "citations": "Documents a document cites, by 发文字号 or by 《title》, with the line (resolved in view citation_graph).",
+    "keywords": "Top ten keywords of each document (jieba words, TF-IDF).",
+    "document_terms": "The full-text index: each word of each document with its count and lines (BM25 in search_documents).",
     "ingest_errors": "Bulletin files that could not be ingested, with the reason.",
     "lineage": "Every version of every bulletin file loaded: bytes, run, parser, timing, rows per table.",
 }
 assert TABLE_DESCRIPTIONS.keys() == TABLES.keys()
 
 # The per-bulletin tables the extraction asset writes (ingest_errors is written beside them).
-EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "budgets", "subsidies", "table_cells")
+EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "budgets", "subsidies", "table_cells",
+             "citations", "keywords", "document_terms")
 
 
 def polars_schema(table: str) -> pl.Schema:

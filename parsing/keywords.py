@@ -1,0 +1,39 @@
+"""Top keywords of a document: TF-IDF over its terms, with jieba's IDF table.
+
+The IDF comes with jieba (jieba/analyse/idf.txt, from a large general corpus), so a
+document's keywords do not depend on which other bulletins are in the warehouse; words it
+does not know (often domain terms from the project dictionary) get its median IDF, as
+jieba.analyse does.
+"""
+from __future__ import annotations
+
+import statistics
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from .search_terms import Posting
+
+IDF_FILE = Path(jieba.__file__).with_name("analyse") / "idf.txt"
+TOP = 10
+
+
+@lru_cache(maxsize=1)
+def _idf() -> tuple[dict[str, float], float]:
+    table = {}
+    for line in IDF_FILE.read_text(encoding="utf-8").splitlines():
+        word, _, value = line.partition(" ")
+        if value:
+            table[word] = float(value)
+    return table, statistics.median(table.values())
+
+
+def top_keywords(terms: dict[str, Posting], total: int, top: int = TOP) -> list[tuple[str, float]]:
+    """(keyword, weight) best first; single characters are left out."""
+    if not total:
+        return []
+    idf, median = _idf()
+    scored = [(w, p.tf / total * idf.get(w, median)) for w, p in terms.items() if len(w) >= 2]
+    scored.sort(key=lambda x: (-x[1], x[0]))
+    return [(w, round(s, 6)) for w, s in scored[:top]]
