@@ -77,8 +77,9 @@ def render_hits(hits: list[Hit]) -> str:
     return "\n".join(out)
 
 
-def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO = sys.stdout) -> int:
+def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | None = None) -> int:
     """Print a query's result; returns its row count."""
+    out = out or sys.stdout
     with connect(store) as con:
         rel = con.sql(sql)
         if rel is None:  # a statement without a result (read-only: a SET, a PRAGMA)
@@ -100,8 +101,9 @@ def write(frame: pl.DataFrame, fmt: str, out: TextIO) -> None:
             out.write(f"{frame}\n")
 
 
-def repl(store: WarehouseStore, fmt: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+def repl(store: WarehouseStore, fmt: str, stdin: TextIO | None = None, out: TextIO | None = None) -> None:
     """An interactive prompt: statements end with ';', `.quit` or end of input leaves."""
+    stdin, out = stdin or sys.stdin, out or sys.stdout
     interactive = stdin.isatty()
     buffer: list[str] = []
     while True:

@@ -11,6 +11,19 @@ from pipelines.settings import Settings
 from tests.conftest import RAW, SAMPLES
 
 
+def sensor_tick(**kwargs):
+    # The context enters the instance (Dagster sets its state storage for the thread): leave it too.
+    with dg.build_sensor_context(**kwargs) as context:
+        return raw_folder_sensor(context)
+
+
+def schedule_tick(**kwargs):
+    from pipelines.sensors import daily_ingest_schedule
+
+    with dg.build_schedule_context(**kwargs) as context:
+        return daily_ingest_schedule(context)
+
+
 def test_sensor_runs_only_the_new_bulletin(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -20,18 +33,16 @@ def test_sensor_runs_only_the_new_bulletin(tmp_path):
     defs = build_defs(settings)
     with dg.instance_for_test() as instance:
         assert build(settings, instance).success
-        first = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources=defs.resources))
+        first = sensor_tick(instance=instance, resources=defs.resources)
         assert first.run_requests == []  # a sensor started after a build knows what is in the warehouse
         cursor = first.cursor
 
         # nothing new: no run
-        again = raw_folder_sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
-                                                          resources=defs.resources))
+        again = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
         assert again.run_requests == []
 
         shutil.copy(SAMPLES["004"], raw / "绵阳 公报 2013.txt")  # spaces and Chinese in the name
-        result = raw_folder_sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
-                                                           resources=defs.resources))
+        result = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
         assert len(result.run_requests) == 1
         key = result.run_requests[0].partition_key
         assert [r.partition_keys for r in result.dynamic_partitions_requests] == [[key]]
@@ -42,6 +53,15 @@ def test_sensor_runs_only_the_new_bulletin(tmp_path):
         extracted = [m for m in run.get_asset_materialization_events()
                      if m.asset_key == dg.AssetKey("bulletin_extracts")]
         assert [m.partition for m in extracted] == [key]  # only the new bulletin was parsed
+
+        # A bulletin a killed run left half-written gets a repair run, once.
+        (settings.warehouse_dir / "pending" / "003_6ffefe78dc09de8d.writing").touch()
+        repair = sensor_tick(instance=instance, cursor=result.cursor, resources=defs.resources)
+        assert [(r.partition_key, r.run_key.split(":")[1]) for r in repair.run_requests] == [
+            ("003_6ffefe78dc09de8d", "repair")]
+        assert defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, partition_key="003_6ffefe78dc09de8d").success
+        assert not (settings.warehouse_dir / "pending" / "003_6ffefe78dc09de8d.writing").exists()
     with duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*), min(source_file) from bulletins where source_file like '绵阳%'"
                            ).fetchone() == (1, "绵阳 公报 2013.txt")
@@ -89,8 +109,6 @@ def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_change
 
 
 def test_schedule_requests_the_files_the_warehouse_has_not_seen(tmp_path):
-    from pipelines.sensors import daily_ingest_schedule
-
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(SAMPLES["003"], raw)
@@ -100,11 +118,10 @@ def test_schedule_requests_the_files_the_warehouse_has_not_seen(tmp_path):
         assert build(settings, instance).success
         (raw / "broken.txt").write_bytes(b"\x00\x00")
         shutil.copy(SAMPLES["004"], raw)
-        context = dg.build_schedule_context(instance=instance, resources=defs.resources)
-        requests = daily_ingest_schedule(context)
+        requests = schedule_tick(instance=instance, resources=defs.resources)
         assert sorted(r.partition_key for r in requests) == ["004_357ce20f33c7d160", "broken"]
         assert instance.has_dynamic_partition("bulletins", "broken")
         for r in requests:
             defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance, partition_key=r.partition_key)
         # loaded or refused, each version is seen: nothing is requested again
-        assert daily_ingest_schedule(dg.build_schedule_context(instance=instance, resources=defs.resources)) == []
+        assert schedule_tick(instance=instance, resources=defs.resources) == []
