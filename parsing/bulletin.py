@@ -21,7 +21,7 @@ from .mojibake import mojibake_lines
 from .money import money_rows
 from .prose import document_prose
 from .quantities import find_mentions
-from .search_terms import postings
+from .search_terms import term_counts
 from .tables import find_tables
 from .text_indicators import DocContext, text_indicators
 
@@ -198,10 +198,11 @@ def _index_rows(lines, documents, bid, lineage, bad_lines, wrapped) -> dict[str,
             out["citations"].append({"citation_id": f"{doc_id}:c{n:03d}", "document_id": doc_id, **lineage,
                                      "cited_doc_number": c.doc_number, "cited_title": c.title, "line": c.line,
                                      "quality_flags": _flags(c.line, bad_lines)})
-        terms, total = postings(prose)
-        for rank, (word, weight) in enumerate(top_keywords(terms, total), start=1):
+        terms = term_counts(prose.text)
+        total = sum(terms.values())
+        for rank, (word, weight) in enumerate(top_keywords(terms), start=1):
             out["keywords"].append({"document_id": doc_id, **lineage, "rank": rank, "keyword": word,
                                     "weight": weight})
-        out["document_terms"] += [{"bulletin_id": bid, "document_id": doc_id, "term": t, "tf": p.tf,
-                                   "doc_terms": total, "lines": p.lines} for t, p in terms.items()]
+        out["document_terms"] += [{"bulletin_id": bid, "document_id": doc_id, "term": t, "tf": n,
+                                   "doc_terms": total} for t, n in terms.items()]
     return out

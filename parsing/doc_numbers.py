@@ -41,8 +41,25 @@ def _make(m: re.Match, prefix: str | None = None) -> DocNumber:
                      int(page) if page else None)
 
 
+# The bracketed year and serial alone: cheap to scan for, where DOC_NUMBER tried its
+# 机关代字 at every Han character of a text.
+_TAIL = re.compile(rf"{_OPEN}\s*(?:19|20)\d\d\s*{_CLOSE}\s*第?\s*\d{{1,5}}\s*号")
+_PREFIX_BEFORE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*$")
+
+
 def find_doc_numbers(norm: str) -> list[DocNumber]:
-    return [_make(m) for m in DOC_NUMBER.finditer(norm)]
+    """Every document number in the text, as DOC_NUMBER.finditer would find them."""
+    out: list[DocNumber] = []
+    floor = 0  # a match's 机关代字 does not reach into the previous match
+    for tail in _TAIL.finditer(norm):
+        before = _PREFIX_BEFORE.search(norm, max(floor, tail.start() - 40), tail.start())
+        if not before:
+            continue
+        m = DOC_NUMBER.match(norm, before.start())
+        if m:
+            out.append(_make(m))
+            floor = m.end()
+    return out
 
 
 def standalone_doc_number(norm: str) -> DocNumber | None:

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import jieba
 
-from .search_terms import Posting
-
 IDF_FILE = Path(jieba.__file__).with_name("analyse") / "idf.txt"
 TOP = 10
 
@@ -29,11 +27,12 @@ def _idf() -> tuple[dict[str, float], float]:
     return table, statistics.median(table.values())
 
 
-def top_keywords(terms: dict[str, Posting], total: int, top: int = TOP) -> list[tuple[str, float]]:
-    """(keyword, weight) best first; single characters are left out."""
+def top_keywords(terms: dict[str, int], top: int = TOP) -> list[tuple[str, float]]:
+    """(keyword, weight) best first, from a document's term counts; single characters are left out."""
+    total = sum(terms.values())
     if not total:
         return []
     idf, median = _idf()
-    scored = [(w, p.tf / total * idf.get(w, median)) for w, p in terms.items() if len(w) >= 2]
+    scored = [(w, n / total * idf.get(w, median)) for w, n in terms.items() if len(w) >= 2]
     scored.sort(key=lambda x: (-x[1], x[0]))
     return [(w, round(s, 6)) for w, s in scored[:top]]

@@ -1,5 +1,4 @@
-"""Words of a document's text for full-text search and keywords, each with the raw lines
-it occurs on.
+"""Words of a document's text for full-text search and keywords.
 
 Whole bodies are segmented with jieba_fast_dat: jieba's dictionary and algorithm in C++,
 ~10 MB/s against pure jieba's ~1 MB/s, which would halve the build's throughput. The
@@ -10,25 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 import jieba_fast_dat
 
 from .lines import fold_width, to_simplified
-from .prose import Prose
 from .words import DICTIONARY
 
 STOP_WORDS_FILE = Path(__file__).with_name("dictionaries") / "stop_words.txt"
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # a term has a Han character or a Latin letter
-
-
-@dataclass
-class Posting:
-    tf: int = 0
-    lines: list[int] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -49,20 +40,24 @@ def is_term(word: str) -> bool:
     return bool(_WORD.search(word)) and word not in stop_words() and not word.isspace()
 
 
-def postings(prose: Prose) -> tuple[dict[str, Posting], int]:
-    """term → (count, raw lines), and the number of terms, of a document's prose."""
-    out: dict[str, Posting] = defaultdict(Posting)
-    offset, total = 0, 0
-    for word in _tokenizer().cut(prose.text, HMM=False):
+def term_counts(text: str) -> dict[str, int]:
+    """term → times it occurs in a (normalized) text."""
+    out: Counter[str] = Counter()
+    for word, n in Counter(_tokenizer().lcut(text, HMM=False)).items():
         if is_term(word):
-            p = out[word.lower()]
-            p.tf += 1
-            line = prose.line_at(offset)
-            if not p.lines or p.lines[-1] != line:
-                p.lines.append(line)
-            total += 1
-        offset += len(word)
-    return dict(out), total
+            out[word.lower()] += n
+    return dict(out)
+
+
+def lines_with(lines: list[tuple[int, str]], terms: list[str], top: int = 3) -> list[int]:
+    """The numbers of the lines holding most of the terms (ties: earlier first)."""
+    scored = []
+    for no, text in lines:
+        norm = to_simplified(fold_width(text)).lower()
+        found = sum(1 for t in terms if t in norm)
+        if found:
+            scored.append((-found, no))
+    return [no for _, no in sorted(scored)[:top]]
 
 
 def query_terms(query: str) -> list[str]:

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from parsing.lines import fold_width, to_simplified
-from parsing.search_terms import query_terms
+from parsing.search_terms import lines_with, query_terms
 
 from .lineage_lookup import raw_lines
 from .warehouse_store import WarehouseStore
@@ -57,14 +57,16 @@ def search(store: WarehouseStore, raw_dir: Path, query: str, top: int = 10, line
         return []
     with connect(store) as con:
         rows = con.execute("""
-            select s.document_id, d.title, d.doc_number, d.source_file, d.source_sha256, s.score, s.lines
+            select s.document_id, d.title, d.doc_number, d.source_file, d.source_sha256, s.score,
+                   d.line_start, d.line_end
             from search_documents($terms) s join document_details d using (document_id)
             order by s.score desc, s.document_id limit $top""", {"terms": terms, "top": top}).fetchall()
     hits = []
-    for doc_id, title, number, source_file, sha, score, line_nos in rows:
-        shown, _ = raw_lines(raw_dir, source_file, sha, line_nos[:lines])
+    for doc_id, title, number, source_file, sha, score, first, last in rows:
+        text, _ = raw_lines(raw_dir, source_file, sha, list(range(first, last + 1)))
+        best = set(lines_with(text, terms, top=lines))
         hits.append(Hit(doc_id, title, number, source_file, round(score, 3),
-                        [(n, snippet(text, terms)) for n, text in shown]))
+                        [(n, snippet(t, terms)) for n, t in text if n in best]))
     return hits
 
 

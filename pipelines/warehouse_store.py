@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -118,44 +120,46 @@ class WarehouseStore:
         return self.db_path.with_name(f".{DB_NAME}.{os.getpid()}.{time.time_ns()}.tmp")
 
     def _rebuild(self, exclude: set[str]) -> dict[str, int]:
-        tmp = self._new_db_file()
-        con = duckdb.connect(str(tmp))
-        try:
+        with self._next_version(from_current=False) as (con, counts):
             for table in TABLES:
-                files = [str(p) for p in self.partition_files(table) if p.stem not in exclude]
                 con.execute(f"create table {table} as select * from {self._empty_relation(con, table)}")
-                if files:
-                    con.execute(f"insert into {table} by name select * from read_parquet(?, union_by_name=true)",
-                                [files])
-            sql_layer.apply(con)
-            counts = self._counts(con)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        os.replace(tmp, self.db_path)
+                self._insert(con, table, [p for p in self.partition_files(table) if p.stem not in exclude])
         return counts
 
     def _update(self, keys: list[str]) -> dict[str, int]:
-        tmp = self._new_db_file()
-        shutil.copyfile(self.db_path, tmp)
-        con = duckdb.connect(str(tmp))
-        try:
+        with self._next_version(from_current=True) as (con, counts):
             if keys:
                 con.execute("begin")
                 for table in TABLES:
                     con.execute(f"delete from {table} where bulletin_id in (select unnest(?))", [keys])
-                    files = [str(p) for k in keys if (p := self.table_file(table, k)).exists()]
-                    if files:
-                        con.execute(f"insert into {table} by name select * from "
-                                    f"read_parquet(?, union_by_name=true)", [files])
+                    self._insert(con, table, [p for k in keys if (p := self.table_file(table, k)).exists()])
                 con.execute("commit")
-            sql_layer.apply(con)  # views change with the code, not only with the data
-            counts = self._counts(con)
+        return counts
+
+    @contextmanager
+    def _next_version(self, from_current: bool) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, int]]]:
+        """A new DuckDB file (empty, or a copy of the current one) for the body to fill; then
+        views and comments (they change with the code, not only with the data), the row
+        counts, and the rename over the current file. Nothing is renamed if the body fails."""
+        tmp = self._new_db_file()
+        if from_current:
+            shutil.copyfile(self.db_path, tmp)
+        con = duckdb.connect(str(tmp))
+        counts: dict[str, int] = {}
+        try:
+            yield con, counts
+            sql_layer.apply(con)
+            counts.update(self._counts(con))
             con.execute("checkpoint")
         finally:
             con.close()
         os.replace(tmp, self.db_path)
-        return counts
+
+    @staticmethod
+    def _insert(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
+        if files:
+            con.execute(f"insert into {table} by name select * from read_parquet(?, union_by_name=true)",
+                        [[str(f) for f in files]])
 
     @staticmethod
     def _empty_relation(con: duckdb.DuckDBPyConnection, table: str) -> str:

@@ -4,9 +4,11 @@ descriptions shown in Dagster and the data dictionary."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandera.polars as pa
 import polars as pl
+import pyarrow as pa_table
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,6 @@ TABLES: dict[str, list[Col]] = {
         Col("tf", pl.Int64(), "Times the term occurs in the document", False, (pa.Check.ge(1),)),
         Col("doc_terms", pl.Int64(), "Terms in the document, for BM25's length normalization", False,
             (pa.Check.ge(1),)),
-        Col("lines", pl.List(pl.Int64()), "Raw lines the term occurs on", False),
     ],
     "ingest_errors": [
         *LINEAGE,
@@ -220,11 +221,40 @@ TABLE_DESCRIPTIONS = {
     "table_cells": "Every filled cell of every table, as tidy rows with its header path.",
     "citations": "Documents a document cites, by 发文字号 or by 《title》, with the line (resolved in view citation_graph).",
     "keywords": "Top ten keywords of each document (jieba words, TF-IDF).",
-    "document_terms": "The full-text index: each word of each document with its count and lines (BM25 in search_documents).",
+    "document_terms": "The full-text index: each word of each document with its count (BM25 in search_documents).",
     "ingest_errors": "Bulletin files that could not be ingested, with the reason.",
     "lineage": "Every version of every bulletin file loaded: bytes, run, parser, timing, rows per table.",
 }
 assert TABLE_DESCRIPTIONS.keys() == TABLES.keys()
+
+# What identifies a row, and which column points at which table: declared once for the
+# ER diagram (docs/tables.md) and the published data package's keys.
+PRIMARY_KEYS = {
+    "bulletins": ["bulletin_id"],
+    "documents": ["document_id"],
+    "toc_entries": ["bulletin_id", "seq"],
+    "indicators": ["indicator_id"],
+    "budgets": ["budget_id"],
+    "subsidies": ["subsidy_id"],
+    "table_cells": ["table_id", "row", "col"],
+    "citations": ["citation_id"],
+    "keywords": ["document_id", "rank"],
+    "document_terms": ["document_id", "term"],
+    "ingest_errors": ["bulletin_id"],
+    "lineage": ["bulletin_id", "source_sha256", "source_file", "parser_version"],
+}
+FOREIGN_KEYS = [  # (table, column, referenced table, referenced column)
+    ("documents", "bulletin_id", "bulletins", "bulletin_id"),
+    ("toc_entries", "document_id", "documents", "document_id"),
+    ("indicators", "document_id", "documents", "document_id"),
+    ("budgets", "document_id", "documents", "document_id"),
+    ("subsidies", "document_id", "documents", "document_id"),
+    ("table_cells", "document_id", "documents", "document_id"),
+    ("citations", "document_id", "documents", "document_id"),
+    ("keywords", "document_id", "documents", "document_id"),
+    ("document_terms", "document_id", "documents", "document_id"),
+]
+assert PRIMARY_KEYS.keys() == TABLES.keys()
 
 # The per-bulletin tables the extraction asset writes (ingest_errors is written beside them).
 EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "budgets", "subsidies", "table_cells",
@@ -240,10 +270,16 @@ def empty_frame(table: str) -> pl.DataFrame:
 
 
 def frame(table: str, rows: list[dict]) -> pl.DataFrame:
-    """Rows as a frame with the table's exact column order and types."""
+    """Rows as a frame with the table's exact column order and types. Built through Arrow:
+    polars converts Python lists into list columns ~20× slower (document_terms.lines)."""
     if not rows:
         return empty_frame(table)
-    return pl.DataFrame(rows, schema=polars_schema(table), strict=False)
+    return pl.from_arrow(pa_table.Table.from_pylist(rows, schema=_arrow_schema(table)))
+
+
+@lru_cache(maxsize=None)
+def _arrow_schema(table: str):
+    return empty_frame(table).to_arrow().schema
 
 
 def pandera_schema(table: str) -> pa.DataFrameSchema:

@@ -4,6 +4,7 @@ ingesting one new bulletin.
     python scripts/benchmark.py [--bulletins 1000] [--out bench/]   # full build
     python scripts/benchmark.py --ingest [--bulletins 1000]          # one bulletin: full vs empty warehouse
     python scripts/benchmark.py --big-mb 50                          # one 50 MB bulletin, into an empty warehouse
+    python scripts/benchmark.py --views [--bulletins 1000]           # after the build: latency of each view
 
 Generates N bulletins from the samples in raw/ (the digits of body lines are shifted per
 copy and a numbered last line added, so no two files are equal and none is skipped as a
@@ -79,6 +80,35 @@ def command_seconds(settings, file: Path) -> float:
     return time.perf_counter() - t
 
 
+VIEW_QUERIES = {  # one typical question per view, as a data team would ask it
+    "document_details": "select * from document_details where doc_type = '意见' order by signed_date desc limit 20",
+    "indicator_plans": "select * from indicator_plans where nature = '约束性' and target_value is not null",
+    "budgets_by_funder_year": "select * from budgets_by_funder_year order by total_yuan desc limit 20",
+    "subsidies_by_beneficiary": "select * from subsidies_by_beneficiary where per = '每生每年'",
+    "citation_graph": "select * from citation_graph where cited_doc_number = '国发〔2013〕18号'",
+    "search_documents": "select * from search_documents(['健康', '医疗', '大', '数据']) limit 10",
+}
+
+
+def view_latency(db: Path, rounds: int = 5) -> dict:
+    """Median seconds of each view's query on a read-only connection, after one warm-up."""
+    import statistics
+
+    import duckdb
+
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for view, sql in VIEW_QUERIES.items():
+            con.sql(sql).fetchall()
+            times = []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                con.sql(sql).fetchall()
+                times.append(time.perf_counter() - t)
+            out[f"{view}_s"] = round(statistics.median(times), 3)
+    return out
+
+
 def ingest_figures(args, instance, full) -> dict:
     """One new bulletin into the built warehouse, against the same into an empty one."""
     import dagster as dg
@@ -113,6 +143,7 @@ def main() -> None:
     ap.add_argument("--ingest", action="store_true",
                     help="after the build, time `gongbao ingest` of one new bulletin into it and into an empty "
                          "warehouse")
+    ap.add_argument("--views", action="store_true", help="after the build, time a query on each view")
     ap.add_argument("--big-mb", type=float, default=0,
                     help="instead of a corpus, ingest one bulletin of this many MB into an empty warehouse")
     args = ap.parse_args()
@@ -153,6 +184,7 @@ def main() -> None:
         elapsed = time.perf_counter() - t1
         assert result.success, "benchmark build failed"
         ingest = ingest_figures(args, instance, settings) if args.ingest else {}
+    views = view_latency(wh / "warehouse.duckdb") if args.views else {}
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
         "extracts": "documents only" if args.documents_only else "everything",
@@ -164,6 +196,7 @@ def main() -> None:
         "mb_per_s": round(size / 1e6 / elapsed, 2),
         "peak_rss_mib": round(peak_mib),
         **ingest,
+        **views,
     }
     print(json.dumps(figures, indent=1))
 

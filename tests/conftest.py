@@ -24,3 +24,16 @@ def parsed():
     from parsing.bulletin import parse_bulletin
 
     return {k: parse_bulletin(p.read_bytes(), p.name, "test-run") for k, p in SAMPLES.items()}
+
+
+def raw_folder(tmp_path: Path, prefixes: tuple[str, ...]):
+    """Settings for a raw folder holding the given samples and a warehouse beside it."""
+    import shutil
+
+    from pipelines.settings import Settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for prefix in prefixes:
+        shutil.copy(SAMPLES[prefix], raw)
+    return Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")

@@ -13,10 +13,9 @@ import duckdb
 import pytest
 
 from parsing.bulletin import MAX_BYTES
-from pipelines.cli import build, main
-from pipelines.settings import Settings
+from pipelines.cli import main
 from pipelines.warehouse_store import WarehouseStore
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, raw_folder
 
 B000, B003, B004 = (SAMPLES[p].stem for p in ("000", "003", "004"))
 
@@ -24,12 +23,8 @@ B000, B003, B004 = (SAMPLES[p].stem for p in ("000", "003", "004"))
 @pytest.fixture()
 def two_loaded(tmp_path):
     """A warehouse built from samples 000 and 003."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for prefix in ("000", "003"):
-        shutil.copy(SAMPLES[prefix], raw)
-    settings = Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")
-    assert main(["build", "--raw", str(raw), "--warehouse", str(settings.warehouse_dir)]) == 0
+    settings = raw_folder(tmp_path, ("000", "003"))
+    assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]) == 0
     return settings
 
 

@@ -8,7 +8,7 @@ from pipelines.cli import build
 from pipelines.definitions import build_defs
 from pipelines.sensors import raw_folder_sensor
 from pipelines.settings import Settings
-from tests.conftest import RAW, SAMPLES
+from tests.conftest import RAW, SAMPLES, raw_folder
 
 
 def sensor_tick(**kwargs):
@@ -25,11 +25,8 @@ def schedule_tick(**kwargs):
 
 
 def test_sensor_runs_only_the_new_bulletin(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for prefix in ("000", "003"):
-        shutil.copy(SAMPLES[prefix], raw)
-    settings = Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")
+    settings = raw_folder(tmp_path, ("000", "003"))
+    raw = settings.raw_dir
     defs = build_defs(settings)
     with dg.instance_for_test() as instance:
         assert build(settings, instance).success

@@ -173,3 +173,16 @@ def test_keywords_describe_the_document(warehouse):
     assert top["国发〔2013〕31号"] == ["宽带", "网络", "无线"]
     assert "节能" in top["国发〔2013〕30号"] and "环保" in top["国发〔2013〕30号"]
     assert "美育" in top["川办发〔2016〕41号"]
+
+
+def test_declared_keys_hold_on_the_sample_warehouse(warehouse):
+    from quality.schemas import FOREIGN_KEYS, PRIMARY_KEYS
+
+    with connect(warehouse) as con:
+        for table, key in PRIMARY_KEYS.items():
+            cols = ", ".join(f'"{k}"' for k in key)
+            assert con.execute(f"select count(*) from (select {cols} from {table} group by all "
+                               f"having count(*) > 1)").fetchone() == (0,), table
+        for table, column, ref, ref_column in FOREIGN_KEYS:
+            assert con.execute(f"select count(*) from {table} where {column} is not null and {column} not in "
+                               f"(select {ref_column} from {ref})").fetchone() == (0,), (table, column)

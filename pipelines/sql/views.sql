@@ -50,14 +50,17 @@ create or replace view citation_graph as
 with by_number as (
     select c.citation_id, d.document_id as cited_document_id, 'doc_number' as resolved_by
     from citations c
-    join documents d on c.cited_doc_number is not null and d.doc_number is not null
-        and d.doc_number_year = try_cast(regexp_extract(c.cited_doc_number, '〔(\d{4})〕', 1) as bigint)
+    -- year and serial are an equi-join (hashed); the 机关代字 is then compared by suffix
+    join documents d on d.doc_number_year = try_cast(regexp_extract(c.cited_doc_number, '〔(\d{4})〕', 1) as bigint)
+        and d.doc_number_serial = try_cast(regexp_extract(c.cited_doc_number, '〕(\d+)号', 1) as bigint)
         and suffix(c.cited_doc_number, d.doc_number)
+), titles as (  -- a document is known by its title and by the titles it issues
+    select document_id, title from documents
+    union all
+    select document_id, unnest(enclosed_titles) as title from documents
 ), by_title as (
-    select c.citation_id, d.document_id as cited_document_id, 'title' as resolved_by
-    from citations c
-    join documents d on c.cited_title is not null
-        and (d.title = c.cited_title or list_contains(d.enclosed_titles, c.cited_title))
+    select c.citation_id, t.document_id as cited_document_id, 'title' as resolved_by
+    from citations c join titles t on t.title = c.cited_title
 ), resolved as (
     select citation_id, min(cited_document_id) as cited_document_id, min(resolved_by) as resolved_by
     from (select * from by_number union all select * from by_title)
@@ -77,17 +80,11 @@ with q as (select distinct unnest(terms) as term),
 docs as (select count(*) as n, avg(doc_terms) as avgdl
          from (select document_id, any_value(doc_terms) as doc_terms from document_terms group by document_id)),
 hits as (select t.* from document_terms t join q using (term)),
-df as (select term, count(*) as df from hits group by term),
-line_terms as (select document_id, line, count(distinct term) as n
-               from (select document_id, term, unnest(lines) as line from hits) group by all),
-best_lines as (select document_id, list(line order by n desc, line) as lines from line_terms group by document_id),
-scores as (select h.document_id,
-                  sum(ln(1 + (docs.n - df.df + 0.5) / (df.df + 0.5))
-                      * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * h.doc_terms / docs.avgdl))) as score,
-                  count(*) as matched_terms
-           from hits h join df using (term) cross join docs
-           group by h.document_id)
--- lines: where the query's terms occur, the lines with most of them first
-select s.document_id, s.score, s.matched_terms, b.lines
-from scores s join best_lines b using (document_id)
-order by s.score desc, s.document_id;
+df as (select term, count(*) as df from hits group by term)
+select h.document_id,
+       sum(ln(1 + (docs.n - df.df + 0.5) / (df.df + 0.5))
+           * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * h.doc_terms / docs.avgdl))) as score,
+       count(*) as matched_terms
+from hits h join df using (term) cross join docs
+group by h.document_id
+order by score desc, h.document_id;
