@@ -203,6 +203,7 @@ def _index_rows(lines, documents, bid, lineage, bad_lines, wrapped) -> dict[str,
         for rank, (word, weight) in enumerate(top_keywords(terms), start=1):
             out["keywords"].append({"document_id": doc_id, **lineage, "rank": rank, "keyword": word,
                                     "weight": weight})
-        out["document_terms"] += [{"bulletin_id": bid, "document_id": doc_id, "term": t, "tf": n,
-                                   "doc_terms": total} for t, n in terms.items()]
+        # One row a document, its words as lists: a row per word made the index most of the build.
+        out["document_terms"].append({"bulletin_id": bid, "document_id": doc_id, "doc_terms": total,
+                                      "terms": list(terms), "counts": list(terms.values())})
     return out

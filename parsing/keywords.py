@@ -7,6 +7,7 @@ jieba.analyse does.
 """
 from __future__ import annotations
 
+import heapq
 import statistics
 from functools import lru_cache
 from pathlib import Path
@@ -19,11 +20,8 @@ TOP = 10
 
 @lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
-    table = {}
-    for line in IDF_FILE.read_text(encoding="utf-8").splitlines():
-        word, _, value = line.partition(" ")
-        if value:
-            table[word] = float(value)
+    pairs = (line.split(" ", 1) for line in IDF_FILE.read_text(encoding="utf-8").splitlines())
+    table = {word: float(value) for word, value in pairs}
     return table, statistics.median(table.values())
 
 
@@ -33,6 +31,5 @@ def top_keywords(terms: dict[str, int], top: int = TOP) -> list[tuple[str, float
     if not total:
         return []
     idf, median = _idf()
-    scored = [(w, n / total * idf.get(w, median)) for w, n in terms.items() if len(w) >= 2]
-    scored.sort(key=lambda x: (-x[1], x[0]))
-    return [(w, round(s, 6)) for w, s in scored[:top]]
+    scored = ((w, n / total * idf.get(w, median)) for w, n in terms.items() if len(w) >= 2)
+    return [(w, round(s, 6)) for w, s in heapq.nsmallest(top, scored, key=lambda x: (-x[1], x[0]))]

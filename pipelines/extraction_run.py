@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from .warehouse_store import WarehouseStore
 OUTPUTS = (*EXTRACTED, "ingest_errors", "lineage")
 _COUNTED = ("documents", "toc_entries", "indicators", "budgets", "subsidies", "table_cells")
 BATCH_BULLETINS = 100
+MIN_FILES_FOR_WORKERS = 8  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -70,51 +74,85 @@ def error_row(key: str, path: Path, sha256: str, err: Exception, run_id: str) ->
             "failed_at": dt.datetime.now(dt.timezone.utc)}
 
 
+@dataclass
+class Parsed:
+    """What a worker returns for one file: its bytes' hash and size, and either the frames of
+    every extracted table with the version's lineage facts, or the ingest_errors row."""
+    sha256: str
+    size: int
+    tables: dict[str, pl.DataFrame] | None = None
+    version: dict | None = None
+    error: dict | None = None
+
+
+def parse_file(key: str, path: Path, run_id: str) -> Parsed:
+    """Read, hash and parse one file into frames; any failure becomes its error row. Pure
+    (no warehouse access), so it can run in a worker process."""
+    started = time.perf_counter()
+    sha, size = hashlib.sha256(b"").hexdigest(), 0  # kept only when the file cannot be read at all
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before its bytes are read into memory
+            with open(path, "rb") as f:
+                sha = hashlib.file_digest(f, "sha256").hexdigest()
+            raise BulletinError("too_large", f"{path.name}: {size} bytes is over the {MAX_BYTES}-byte limit")
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        parsed = parse_bulletin(data, path.name, run_id)
+        tables = {t: frame(t, parsed.tables[t]) for t in EXTRACTED}
+    except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
+        return Parsed(sha, size, error=error_row(key, path, sha, err, run_id))
+    return Parsed(sha, size, tables, _version(parsed, run_id, started))
+
+
 def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, run_id: str,
-                      log: Callable[[str], None] = print, batch_size: int = BATCH_BULLETINS) -> RunReport:
-    """Parse each (partition key, file) and write its tables; a file that fails keeps its old rows."""
+                      log: Callable[[str], None] = print, batch_size: int = BATCH_BULLETINS,
+                      workers: int | None = None) -> RunReport:
+    """Parse each (partition key, file) and write its tables; a file that fails keeps its old rows.
+
+    Parsing is pure and CPU-bound, so a run of many files spreads it over worker processes
+    (one per core); results are taken in the order of `items`, so which of two identical
+    files is loaded and which is recorded as its duplicate does not depend on timing."""
+    items = list(items)
     report = RunReport()
     batch: dict[str, dict[str, pl.DataFrame]] = {}
     loaded = store.loaded_by_sha()  # sha256 → bulletin loaded from those bytes, this run's included
-    for key, path in items:
-        batch[key] = _extract_one(key, path, run_id, store, loaded, report, log)
+    for (key, path), parsed in zip(items, _parse_all(items, run_id, workers)):
+        batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
         if len(batch) >= batch_size:
             _flush(batch, store, report)
     _flush(batch, store, report)
     return report
 
 
-def _extract_one(key: str, path: Path, run_id: str, store: WarehouseStore, loaded: dict[str, dict],
-                 report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
+def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int | None) -> Iterator[Parsed]:
+    if workers is None:  # GONGBAO_WORKERS=0 keeps parsing in the run's own process
+        workers = int(os.environ.get("GONGBAO_WORKERS", os.cpu_count() or 1))
+    if workers < 2 or len(items) < MIN_FILES_FOR_WORKERS:
+        yield from (parse_file(key, path, run_id) for key, path in items)
+        return
+    # forkserver: workers start from a clean process, not a fork of Dagster's threads.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(parse_file, *zip(*items), [run_id] * len(items), chunksize=1)
+
+
+def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: WarehouseStore,
+               loaded: dict[str, dict], report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
     """The bulletin's frames of every table it touches (only ingest_errors when it fails)."""
-    started = time.perf_counter()
-    sha = hashlib.sha256(b"").hexdigest()  # stays so only when the file cannot be read at all
-    try:
-        if path.stat().st_size > MAX_BYTES:  # refused before its bytes are read into memory
-            with open(path, "rb") as f:
-                sha = hashlib.file_digest(f, "sha256").hexdigest()
-            raise BulletinError("too_large", f"{path.name}: {path.stat().st_size} bytes is over the "
-                                             f"{MAX_BYTES}-byte limit")
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        original = loaded.get(sha)
-        if original and original["bulletin_id"] != key:
-            log(f"{path.name}: same bytes as bulletin {original['bulletin_id']}; recorded, not loaded twice")
-            report.bulletins.append(key)
-            return _duplicate(key, path, len(data), original, run_id, store)
-        parsed = parse_bulletin(data, path.name, run_id)
-    except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
-        row = error_row(key, path, sha, err, run_id)
-        log(f"ingest error {row['error_kind']} — {row['message']}")
-        report.errors.append(row)
+    if parsed.error:
+        log(f"ingest error {parsed.error['error_kind']} — {parsed.error['message']}")
+        report.errors.append(parsed.error)
         # Only the error is written: the bulletin's other tables keep their last good version.
-        return {"ingest_errors": frame("ingest_errors", [row])}
-    tables = {t: frame(t, parsed.tables[t]) for t in EXTRACTED}
-    tables["ingest_errors"] = frame("ingest_errors", [])
-    tables["lineage"] = store.lineage_with(key, _version(parsed, run_id, started))
-    loaded[sha] = parsed.tables["bulletins"][0]
+        return {"ingest_errors": frame("ingest_errors", [parsed.error])}
     report.bulletins.append(key)
-    return tables
+    original = loaded.get(parsed.sha256)
+    if original and original["bulletin_id"] != key:
+        log(f"{path.name}: same bytes as bulletin {original['bulletin_id']}; recorded, not loaded twice")
+        return _duplicate(key, path, parsed.size, original, run_id, store)
+    loaded[parsed.sha256] = parsed.version
+    return {**parsed.tables, "ingest_errors": frame("ingest_errors", []),
+            "lineage": store.lineage_with(key, parsed.version)}
 
 
 def _version(parsed, run_id: str, started: float) -> dict:

@@ -177,11 +177,11 @@ TABLES: dict[str, list[Col]] = {
     ],
     "document_terms": [
         Col("bulletin_id", pl.Utf8(), "Bulletin of the document", False),
-        Col("document_id", pl.Utf8(), "Document the term occurs in", False),
-        Col("term", pl.Utf8(), "A jieba word (Simplified, lower case; stop words left out)", False),
-        Col("tf", pl.Int64(), "Times the term occurs in the document", False, (pa.Check.ge(1),)),
+        Col("document_id", pl.Utf8(), "The document", False),
         Col("doc_terms", pl.Int64(), "Terms in the document, for BM25's length normalization", False,
-            (pa.Check.ge(1),)),
+            (pa.Check.ge(0),)),
+        Col("terms", pl.List(pl.Utf8()), "Its distinct jieba words (Simplified, lower case, no stop words)", False),
+        Col("counts", pl.List(pl.Int64()), "Times each of `terms` occurs, in the same order", False),
     ],
     "ingest_errors": [
         *LINEAGE,
@@ -221,7 +221,7 @@ TABLE_DESCRIPTIONS = {
     "table_cells": "Every filled cell of every table, as tidy rows with its header path.",
     "citations": "Documents a document cites, by 发文字号 or by 《title》, with the line (resolved in view citation_graph).",
     "keywords": "Top ten keywords of each document (jieba words, TF-IDF).",
-    "document_terms": "The full-text index: each word of each document with its count (BM25 in search_documents).",
+    "document_terms": "The full-text index: each document's words and their counts (BM25 in search_documents).",
     "ingest_errors": "Bulletin files that could not be ingested, with the reason.",
     "lineage": "Every version of every bulletin file loaded: bytes, run, parser, timing, rows per table.",
 }
@@ -239,7 +239,7 @@ PRIMARY_KEYS = {
     "table_cells": ["table_id", "row", "col"],
     "citations": ["citation_id"],
     "keywords": ["document_id", "rank"],
-    "document_terms": ["document_id", "term"],
+    "document_terms": ["document_id"],
     "ingest_errors": ["bulletin_id"],
     "lineage": ["bulletin_id", "source_sha256", "source_file", "parser_version"],
 }

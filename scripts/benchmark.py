@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
@@ -144,9 +145,15 @@ def main() -> None:
                     help="after the build, time `gongbao ingest` of one new bulletin into it and into an empty "
                          "warehouse")
     ap.add_argument("--views", action="store_true", help="after the build, time a query on each view")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="parsing processes (GONGBAO_WORKERS; default one per core, 0 = in the run's process)")
     ap.add_argument("--big-mb", type=float, default=0,
                     help="instead of a corpus, ingest one bulletin of this many MB into an empty warehouse")
     args = ap.parse_args()
+    if args.documents_only and args.workers is None:
+        args.workers = 0  # the extractors are switched off in this process only
+    if args.workers is not None:
+        os.environ["GONGBAO_WORKERS"] = str(args.workers)
     shutil.rmtree(args.out, ignore_errors=True)
     raw, wh = args.out / "raw", args.out / "warehouse"
     if args.big_mb:
@@ -183,11 +190,14 @@ def main() -> None:
         result = build(settings, instance)
         elapsed = time.perf_counter() - t1
         assert result.success, "benchmark build failed"
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # The largest parsing worker (one per core); read before `gongbao ingest` runs as a child.
+        worker_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         ingest = ingest_figures(args, instance, settings) if args.ingest else {}
     views = view_latency(wh / "warehouse.duckdb") if args.views else {}
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
         "extracts": "documents only" if args.documents_only else "everything",
+        "workers": os.environ.get("GONGBAO_WORKERS", "one per core"),
         "bulletins": args.bulletins,
         "megabytes": round(size / 1e6, 1),
         "import_s": round(t_import, 2),
@@ -195,6 +205,7 @@ def main() -> None:
         "bulletins_per_s": round(args.bulletins / elapsed, 1),
         "mb_per_s": round(size / 1e6 / elapsed, 2),
         "peak_rss_mib": round(peak_mib),
+        "peak_rss_worker_mib": round(worker_mib),
         **ingest,
         **views,
     }

@@ -74,12 +74,13 @@ left join resolved r using (citation_id)
 left join documents dst on dst.document_id = r.cited_document_id;
 
 -- Full-text search: BM25 (k1 = 1.2, b = 0.75) over the jieba terms of the documents.
--- `terms` is a list of query terms as `gongbao search` cuts them (parsing.search_terms).
-create or replace macro search_documents(terms) as table
-with q as (select distinct unnest(terms) as term),
-docs as (select count(*) as n, avg(doc_terms) as avgdl
-         from (select document_id, any_value(doc_terms) as doc_terms from document_terms group by document_id)),
-hits as (select t.* from document_terms t join q using (term)),
+-- `query_terms` is a list of terms as `gongbao search` cuts them (parsing.search_terms); the name
+-- differs from document_terms.terms, which a macro parameter of the same name would shadow.
+create or replace macro search_documents(query_terms) as table
+with q as (select distinct unnest(query_terms) as term),
+postings as (select document_id, doc_terms, unnest(terms) as term, unnest(counts) as tf from document_terms),
+docs as (select count(*) as n, avg(doc_terms) as avgdl from document_terms),
+hits as (select p.* from postings p join q using (term)),
 df as (select term, count(*) as df from hits group by term)
 select h.document_id,
        sum(ln(1 + (docs.n - df.df + 0.5) / (df.df + 0.5))
