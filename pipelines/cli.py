@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--raw", type=Path, default=None, help="raw folder to add them to (default: raw/)")
     i.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
     g = sub.add_parser("lineage", help="where a bulletin, document or row came from, with its raw lines")
-    g.add_argument("id", help="a bulletin_id, document_id, indicator_id, budget_id, subsidy_id or table_id")
+    g.add_argument("id", help="a bulletin_id, document_id, indicator_id, budget_id, subsidy_id, citation_id or table_id")
     g.add_argument("--raw", type=Path, default=None, help="raw folder (default: raw/)")
     g.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
     f = sub.add_parser("search", help="full-text search of document bodies (jieba terms, BM25)")

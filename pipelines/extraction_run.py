@@ -99,10 +99,13 @@ def parse_file(key: str, path: Path, run_id: str) -> Parsed:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         parsed = parse_bulletin(data, path.name, run_id)
-        tables = {t: frame(t, parsed.tables[t]) for t in EXTRACTED}
+        del data  # a 50 MB bulletin's rows need the room
+        version = _version(parsed, run_id, started)
+        # Each table's rows are let go as soon as its frame exists, not after the last one.
+        tables = {t: frame(t, parsed.tables.pop(t)) for t in EXTRACTED}
     except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
         return Parsed(sha, size, error=error_row(key, path, sha, err, run_id))
-    return Parsed(sha, size, tables, _version(parsed, run_id, started))
+    return Parsed(sha, size, tables, version)
 
 
 def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, run_id: str,

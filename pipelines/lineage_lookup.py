@@ -10,18 +10,24 @@ import duckdb
 
 from parsing.decoding import decode_bytes
 from parsing.errors import BulletinError
+from quality.schemas import PRIMARY_KEYS, TABLES
 
 from .warehouse_store import WarehouseStore
 
-# (table, id column, first line, last line) in lookup order; a table's rows share one table_id.
-_IDS = (
-    ("bulletins", "bulletin_id", "line_start", "line_end"),
-    ("documents", "document_id", "line_start", "line_end"),
-    ("indicators", "indicator_id", "line", "line"),
-    ("budgets", "budget_id", "line", "line"),
-    ("subsidies", "subsidy_id", "line", "line"),
-    ("table_cells", "table_id", "line", "line"),
-)
+# Tables whose rows an id names, in lookup order (a table's cells share its table_id).
+_LOOKED_UP = ("bulletins", "documents", "indicators", "budgets", "subsidies", "citations", "table_cells")
+
+
+def _ids() -> list[tuple[str, str, str, str]]:
+    """(table, id column, first line column, last line column) from the table contracts."""
+    out = []
+    for table in _LOOKED_UP:
+        columns = {c.name for c in TABLES[table]}
+        span = ("line_start", "line_end") if "line_start" in columns else ("line", "line")
+        out.append((table, PRIMARY_KEYS[table][0], *span))
+    return out
+
+
 _VERSION = ("source_file", "source_sha256", "source_bytes", "encoding", "detected_format", "parser_version",
             "run_id", "ingested_at", "duplicate_of")
 MAX_LINES = 40  # a whole bulletin or long document is summarized, not printed
@@ -44,7 +50,7 @@ def find(store: WarehouseStore, raw_dir: Path, row_id: str) -> Provenance | None
     if not store.db_path.exists():
         raise FileNotFoundError(f"no warehouse at {store.db_path}; run `gongbao build` first")
     with duckdb.connect(str(store.db_path), read_only=True) as con:
-        for table, column, first, last in _IDS:
+        for table, column, first, last in _ids():
             hit = con.execute(f"select bulletin_id, min({first}), max({last}) from {table} where {column} = ? "
                               f"group by bulletin_id", [row_id]).fetchone()
             if hit:
