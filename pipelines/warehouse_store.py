@@ -225,7 +225,8 @@ class WarehouseStore:
 
     def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
         """The bulletin's version history with `version` as the current one. The same bytes
-        again (same parser) change nothing: the history keeps the run that first loaded them."""
+        again (same name, same parser) add no version: that version's row takes the new run,
+        time and counts, since the rows now in the tables carry that run."""
         path = self.table_file("lineage", key)
         history = pl.read_parquet(path) if path.exists() else empty_frame("lineage")
         history = history.select([pl.col(c).cast(t) if c in history.columns else pl.lit(None, t).alias(c)
@@ -234,9 +235,5 @@ class WarehouseStore:
                         & (pl.col("parser_version") == version["parser_version"])
                         & (pl.col("source_file") == version["source_file"])
                         & pl.col("duplicate_of").eq_missing(version.get("duplicate_of")))
-        same = history.filter(this_version)
-        if same.height:
-            current = this_version & (pl.col("ingested_at") == same["ingested_at"].max())
-            return history.with_columns(current.alias("is_current"))
-        new = frame("lineage", [version])
-        return pl.concat([history.with_columns(pl.lit(False).alias("is_current")), new])
+        older = history.filter(~this_version).with_columns(pl.lit(False).alias("is_current"))
+        return pl.concat([older, frame("lineage", [version])])

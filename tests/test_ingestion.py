@@ -47,6 +47,10 @@ def assert_consistent(settings):
                 (select count(*) from {table} t where t.bulletin_id = l.bulletin_id)""") == [], table
     assert query(settings, "select count(*) from bulletins where bulletin_id not in "
                            "(select bulletin_id from lineage where is_current)") == [(0,)]
+    # the current version names the run whose rows are loaded
+    assert query(settings, "select count(*) from bulletins b join lineage l on l.bulletin_id = b.bulletin_id "
+                           "and l.is_current where l.run_id != b.run_id or l.source_sha256 != b.source_sha256"
+                 ) == [(0,)]
 
 
 def test_a_new_bulletin_is_loaded_without_rebuilding_the_warehouse(two_loaded):
