@@ -16,9 +16,9 @@ from parsing.ids import bulletin_id
 # Dagster flags the beta `backfill_policy` at import: noise for someone running a query.
 warnings.filterwarnings("ignore", message=".*is currently in beta.*")
 
-from . import lineage_lookup, queries  # noqa: E402
+from . import lineage_lookup, publish, queries  # noqa: E402
 from .definitions import build_defs  # noqa: E402
-from .settings import Settings  # noqa: E402
+from .settings import PROJECT_ROOT, Settings  # noqa: E402
 from .warehouse_store import WarehouseStore  # noqa: E402
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("query", nargs="?", help="the SQL; omit it for an interactive prompt")
     q.add_argument("--format", choices=queries.FORMATS, default="table", help="table (default), csv or json")
     q.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
+    r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
+    r.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
+    r.add_argument("--out", type=Path, default=None, help="releases folder (default: release/)")
     args = parser.parse_args(argv)
 
     env = Settings.from_env()
@@ -139,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "search":
             hits = queries.search(store, settings.raw_dir, args.query, top=args.top)
             print(queries.render_hits(hits) if hits else f"nothing found for {args.query!r}")
+            return 0
+        if args.command == "publish":
+            release = publish.publish(store, (args.out or PROJECT_ROOT / "release").resolve())
+            print(f"gongbao: release written to {release}")
             return 0
         if args.command == "sql":
             if args.query:

@@ -39,8 +39,18 @@ class WarehouseResource(dg.ConfigurableResource):
         return WarehouseStore(Path(self.base_dir))
 
 
+class ReleaseResource(dg.ConfigurableResource):
+    """Where open-data releases are written, one folder per content version."""
+
+    base_dir: str
+
+    def path(self) -> Path:
+        return Path(self.base_dir)
+
+
 def resources_for(settings: Settings) -> dict:
     return {
         "raw_store": RawStore(base_dir=str(settings.raw_dir)),
         "warehouse": WarehouseResource(base_dir=str(settings.warehouse_dir)),
+        "release": ReleaseResource(base_dir=str(settings.release_dir)),
     }

@@ -15,7 +15,7 @@ import dagster as dg
 
 from assets.partitions import bulletin_partitions, register, unregistered
 
-from .jobs import build_job
+from .jobs import build_job, publish_job
 from .resources import RawStore, WarehouseResource
 from .settings import Settings
 from .warehouse_store import WRITING, WarehouseStore
@@ -74,3 +74,10 @@ def daily_ingest_schedule(context: dg.ScheduleEvaluationContext, raw_store: RawS
     changed, _ = changed_files(raw_store, warehouse.store().ingested_versions())
     register(context.instance, sorted(changed))  # a schedule cannot return partition requests
     return run_requests(changed)
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[build_job],
+                      request_job=publish_job, default_status=dg.DefaultSensorStatus.RUNNING)
+def publish_after_build(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+    """After each successful build or ingest, a run that writes the open-data release."""
+    return dg.RunRequest(run_key=f"publish-after-{context.dagster_run.run_id}")
