@@ -7,6 +7,7 @@
         bulletins/<bulletin_id>/<table>.csv   that bulletin's rows
         datapackage.json              Frictionless Data Package: Table Schemas, keys, licence, sources
         tables.md                     the data dictionary
+        index.html, bulletins/<bulletin_id>/index.html   the catalog: tables, previews, downloads, charts
         manifest.json                 version, build time, parser version, row counts
         SHA256SUMS                    every file above
 
@@ -31,6 +32,7 @@ from parsing import PARSER_VERSION
 from quality.dictionary import markdown
 from quality.schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLE_DESCRIPTIONS, TABLES
 
+from .catalog import write_catalog
 from .warehouse_store import WarehouseStore
 
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
@@ -158,6 +160,7 @@ def publish(store: WarehouseStore, out: Path) -> Path:
         sources = [{"title": f, "path": f"raw/{f}", "sha256": sha, "bulletin_id": b} for b, f, sha in con.execute(
             "select bulletin_id, source_file, source_sha256 from lineage where is_current order by bulletin_id"
         ).fetchall()]
+        write_catalog(con, tmp, version, counts)
     (tmp / "datapackage.json").write_text(
         json.dumps(_datapackage(version, counts, sources), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "tables.md").write_text(markdown(), encoding="utf-8")

@@ -37,3 +37,18 @@ def raw_folder(tmp_path: Path, prefixes: tuple[str, ...]):
     for prefix in prefixes:
         shutil.copy(SAMPLES[prefix], raw)
     return Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory):
+    """Settings of a warehouse built once from all of raw/ (tests only read it)."""
+    import shutil
+
+    from pipelines.cli import main
+    from pipelines.settings import Settings
+
+    base = tmp_path_factory.mktemp("samples")
+    settings = Settings(raw_dir=base / "raw", warehouse_dir=base / "warehouse", release_dir=base / "release")
+    shutil.copytree(RAW, settings.raw_dir)
+    assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]) == 0
+    return settings

@@ -2,9 +2,11 @@
 the real `frictionless` validator, polars, DuckDB, and a byte-for-byte rebuild."""
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -15,17 +17,13 @@ import pytest
 from pipelines.cli import main
 from pipelines.settings import Settings
 from quality.schemas import TABLES
-from tests.conftest import RAW
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory):
-    base = tmp_path_factory.mktemp("publish")
-    settings = Settings(raw_dir=base / "raw", warehouse_dir=base / "warehouse")
-    shutil.copytree(RAW, settings.raw_dir)
-    assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]) == 0
-    assert main(["publish", "--warehouse", str(settings.warehouse_dir), "--out", str(base / "release")]) == 0
-    [folder] = (base / "release").iterdir()
+def release(sample_warehouse):
+    out = sample_warehouse.release_dir
+    assert main(["publish", "--warehouse", str(sample_warehouse.warehouse_dir), "--out", str(out)]) == 0
+    [folder] = out.iterdir()
     return folder
 
 
@@ -82,7 +80,7 @@ def test_checksums_and_manifest_cover_the_release(release):
 
 
 def test_publishing_again_gives_the_same_bytes(release, tmp_path):
-    warehouse = release.parent.parent / "warehouse"
+    warehouse = release.parent.parent / "warehouse"  # the sample warehouse beside the releases
     assert main(["publish", "--warehouse", str(warehouse), "--out", str(tmp_path)]) == 0
     again = tmp_path / release.name
     for sub in ("data", "excel", "parquet", "bulletins"):
@@ -119,3 +117,56 @@ def test_the_release_asset_publishes_the_built_warehouse(tmp_path):
     folder = settings.release_dir / materialization.metadata["version"].value
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["bulletins"] == 1 and manifest["rows"]["documents"] == 1
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# Flags that keep headless Chromium off the network and out of the user's profile.
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1600"]
+
+
+class _Rendered(HTMLParser):
+    """What the browser's DOM holds: tables, links, chart bars."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.links, self.bars = 0, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tables += tag == "table"
+        self.bars += tag == "rect" and attrs.get("class", "").startswith("bar-")
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+def _render(page: Path, tmp_path: Path, screenshot: Path | None = None) -> _Rendered:
+    if not CHROMIUM:
+        if os.environ.get("GONGBAO_REQUIRE_BROWSER"):
+            pytest.fail("chromium is not installed (Debian package chromium)")
+        pytest.skip("chromium is not installed (Debian package chromium)")
+    profile = ["--user-data-dir=" + str(tmp_path / "chromium")]
+    dom = subprocess.run([CHROMIUM, *HEADLESS, *profile, "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    if screenshot:
+        subprocess.run([CHROMIUM, *HEADLESS, *profile, f"--screenshot={screenshot}", page.as_uri()],
+                       capture_output=True, timeout=120)
+    rendered = _Rendered()
+    rendered.feed(dom)
+    return rendered
+
+
+def test_the_catalog_renders_in_headless_chromium_with_working_links(release, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    index = _render(release / "index.html", tmp_path, ARTIFACTS / "catalog_index.png")
+    assert index.tables >= 1 + 2 * len(TABLES)  # bulletins, and per table its fields and a preview
+    page = release / "bulletins" / "000_69ce87b22548801c" / "index.html"
+    assert str(page.relative_to(release)) in index.links
+    bulletin = _render(page, tmp_path, ARTIFACTS / "catalog_bulletin.png")
+    assert bulletin.bars >= 2 * 6  # 专栏1's six measures, baseline and target each
+    for base, links in ((release, index.links), (page.parent, bulletin.links)):
+        for href in links:
+            assert (base / href).resolve().is_file(), href  # every link leads to a file of the release
+    shot = (ARTIFACTS / "catalog_bulletin.png").read_bytes()
+    assert shot.startswith(b"\x89PNG") and len(shot) > 20_000

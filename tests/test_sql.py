@@ -3,20 +3,18 @@ search, `gongbao sql`, and every query of docs/examples.md with its answer."""
 import csv
 import io
 import json
-import shutil
 
 import duckdb
 import pytest
 
 from parsing.citations import citations
-from parsing.lines import split_lines
 from parsing.prose import document_prose
 from pipelines.cli import main
 from pipelines.examples import answer, examples
 from pipelines.sql_layer import view_names
 from pipelines.settings import Settings
 from quality.schemas import TABLE_DESCRIPTIONS, TABLES
-from tests.conftest import RAW, SAMPLES, sample_lines
+from tests.conftest import SAMPLES, sample_lines
 
 # Queries written from the sample bulletins → the document that must rank in the top 3.
 SEARCHES = {
@@ -47,12 +45,8 @@ SEARCHES = {
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    base = tmp_path_factory.mktemp("sql")
-    settings = Settings(raw_dir=base / "raw", warehouse_dir=base / "warehouse")
-    shutil.copytree(RAW, settings.raw_dir)
-    assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]) == 0
-    return settings
+def warehouse(sample_warehouse):
+    return sample_warehouse
 
 
 def connect(settings):
