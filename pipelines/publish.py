@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from parsing import PARSER_VERSION
 from quality.dictionary import markdown
 from quality.schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLE_DESCRIPTIONS, TABLES
+from quality.titles_zh import TABLES_ZH, ZH
 
 from .catalog import write_catalog
 from .warehouse_store import WarehouseStore
@@ -92,11 +93,15 @@ def _read(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
 def _schema(table: str) -> dict:
     fields = []
     for c in TABLES[table]:
-        field = {"name": c.name, "type": _table_type(c.dtype), "title": c.name, "description": c.description}
+        title_zh, description_zh = ZH[c.name]
+        field = {"name": c.name, "type": _table_type(c.dtype), "title": f"{c.name} · {title_zh}",
+                 "description": f"{c.description} / {description_zh}",
+                 "i18n": {"en": {"title": c.name, "description": c.description},
+                          "zh": {"title": title_zh, "description": description_zh}}}
         if not c.nullable and not isinstance(c.dtype, pl.List):  # an empty list is an empty cell
             field["constraints"] = {"required": True}
         if isinstance(c.dtype, pl.List):
-            field["description"] += f" (a list: items joined by '{LIST_SEPARATOR}')"
+            field["description"] += f" (a list: items joined by '{LIST_SEPARATOR}' / 列表，以“{LIST_SEPARATOR.strip()}”分隔)"
         fields.append(field)
     schema = {"fields": fields, "primaryKey": PRIMARY_KEYS[table], "missingValues": [""]}
     foreign = [{"fields": column, "reference": {"resource": ref, "fields": ref_column}}
@@ -118,7 +123,8 @@ def _datapackage(version: str, counts: dict[str, int], sources: list[dict]) -> d
         "sources": sources,
         "resources": [{
             "name": table, "path": f"data/{table}.csv", "profile": "tabular-data-resource",
-            "title": table, "description": TABLE_DESCRIPTIONS[table], "format": "csv", "mediatype": "text/csv",
+            "title": table, "description": f"{TABLE_DESCRIPTIONS[table]} / {TABLES_ZH[table]}",
+            "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8", "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"',
                                              "doubleQuote": True, "header": True},
             "schema": _schema(table), "count": counts[table],

@@ -41,6 +41,12 @@ def test_frictionless_validates_the_data_package(release):
     assert {"fields": "bulletin_id", "reference": {"resource": "bulletins", "fields": "bulletin_id"}} in \
         documents["schema"]["foreignKeys"]
     assert len(package["sources"]) == 5 and all(len(s["sha256"]) == 64 for s in package["sources"])
+    # every field titled and described in Chinese and in English
+    fields = {f["name"]: f for r in package["resources"] for f in r["schema"]["fields"]}
+    assert fields["doc_number"]["i18n"]["zh"] == {"title": "发文字号",
+                                                  "description": "规范形式的发文字号：机关代字〔年份〕序号号"}
+    for f in fields.values():
+        assert f["i18n"]["en"]["description"] and f["i18n"]["zh"]["description"], f["name"]
 
 
 def test_csv_reads_back_with_the_chinese_intact(release):
@@ -120,6 +126,7 @@ def test_the_release_asset_publishes_the_built_warehouse(tmp_path):
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SOFFICE = shutil.which("soffice")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # Flags that keep headless Chromium off the network and out of the user's profile.
 HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -141,11 +148,17 @@ class _Rendered(HTMLParser):
             self.links.append(attrs["href"])
 
 
+def _require(tool: str | None, package: str) -> None:
+    """System programs come from Debian packages: CI installs them and must run these tests."""
+    if not tool:
+        reason = f"not installed: Debian package {package}"
+        if os.environ.get("GONGBAO_REQUIRE_SYSTEM_TOOLS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 def _render(page: Path, tmp_path: Path, screenshot: Path | None = None) -> _Rendered:
-    if not CHROMIUM:
-        if os.environ.get("GONGBAO_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed (Debian package chromium)")
-        pytest.skip("chromium is not installed (Debian package chromium)")
+    _require(CHROMIUM, "chromium")
     profile = ["--user-data-dir=" + str(tmp_path / "chromium")]
     dom = subprocess.run([CHROMIUM, *HEADLESS, *profile, "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=120).stdout
@@ -170,3 +183,18 @@ def test_the_catalog_renders_in_headless_chromium_with_working_links(release, tm
             assert (base / href).resolve().is_file(), href  # every link leads to a file of the release
     shot = (ARTIFACTS / "catalog_bulletin.png").read_bytes()
     assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
+
+
+@pytest.mark.parametrize("copy", ["data", "excel"])
+def test_libreoffice_reads_the_csv_with_the_chinese_intact(release, tmp_path, copy):
+    _require(SOFFICE, "libreoffice-calc-nogui")
+    utf8_csv = "44,34,76,1"  # comma, double quote, UTF-8, from line 1: what its import dialog asks
+    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    f"--infilter=CSV:{utf8_csv}", "--convert-to", f"csv:Text - txt - csv (StarCalc):{utf8_csv}",
+                    "--outdir", str(tmp_path / "out"), str(release / copy / "documents.csv")],
+                   capture_output=True, timeout=180, check=True)
+    original = pl.read_csv(release / "data" / "documents.csv", infer_schema=False)
+    converted = pl.read_csv(tmp_path / "out" / "documents.csv", infer_schema=False)
+    assert converted.columns == original.columns  # the BOM of the Excel copy is not glued to a header
+    assert converted["title"].to_list() == original["title"].to_list()
+    assert "中共重慶市委辦公廳重慶市人民政府辦公廳關于印發《重慶市農村鄉鎮人才隊伍建設計劃》的通知" in converted["title"]
