@@ -8,6 +8,8 @@ jieba.analyse does.
 from __future__ import annotations
 
 import heapq
+import marshal
+import os
 import statistics
 from functools import lru_cache
 from pathlib import Path
@@ -15,14 +17,31 @@ from pathlib import Path
 import jieba
 
 IDF_FILE = Path(jieba.__file__).with_name("analyse") / "idf.txt"
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gongbao"
 TOP = 10
 
 
 @lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table, cached as a marshal file in the user's cache folder: parsing the
+    270,000-line text took 0.4 s, a tenth of `gongbao ingest` of one bulletin."""
+    stat = IDF_FILE.stat()
+    cache = CACHE_DIR / f"idf-{stat.st_size}-{stat.st_mtime_ns}.marshal"
+    try:
+        return marshal.loads(cache.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
     pairs = (line.split(" ", 1) for line in IDF_FILE.read_text(encoding="utf-8").splitlines())
     table = {word: float(value) for word, value in pairs}
-    return table, statistics.median(table.values())
+    loaded = (table, statistics.median(table.values()))
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(loaded))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only cache folder only costs the time
+    return loaded
 
 
 def top_keywords(terms: dict[str, int], top: int = TOP) -> list[tuple[str, float]]:

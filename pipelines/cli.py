@@ -16,11 +16,11 @@ from parsing.ids import bulletin_id
 # Dagster flags the beta `backfill_policy` at import: noise for someone running a query.
 warnings.filterwarnings("ignore", message=".*is currently in beta.*")
 
-from . import lineage_lookup, publish, queries  # noqa: E402
 from .definitions import build_defs  # noqa: E402
 from .settings import PROJECT_ROOT, Settings  # noqa: E402
 from .warehouse_store import WarehouseStore  # noqa: E402
 
+SQL_FORMATS = ("table", "csv", "json")  # how `gongbao sql` prints (pipelines.queries.write)
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
@@ -88,6 +88,8 @@ def _report(result: dg.ExecuteInProcessResult, settings: Settings) -> int:
 
 
 def _lineage(settings: Settings, row_id: str) -> int:
+    from . import lineage_lookup
+
     try:
         found = lineage_lookup.find(WarehouseStore(settings.warehouse_dir), settings.raw_dir, row_id)
     except FileNotFoundError as err:
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
     q = sub.add_parser("sql", help="run SQL on the warehouse, read-only; without a query, a prompt")
     q.add_argument("query", nargs="?", help="the SQL; omit it for an interactive prompt")
-    q.add_argument("--format", choices=queries.FORMATS, default="table", help="table (default), csv or json")
+    q.add_argument("--format", choices=SQL_FORMATS, default="table", help="table (default), csv or json")
     q.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
     r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
     r.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
@@ -137,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         return max(_report(r, settings) for r in ingest(settings, args.files))
     if args.command == "lineage":
         return _lineage(settings, args.id)
+    # The query commands import their modules here: `gongbao ingest` pays for none of them.
+    from . import publish, queries
+
     store = WarehouseStore(settings.warehouse_dir)
     try:
         if args.command == "search":

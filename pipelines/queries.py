@@ -17,9 +17,6 @@ from parsing.search_terms import lines_with, query_terms
 from .lineage_lookup import raw_lines
 from .warehouse_store import WarehouseStore
 
-FORMATS = ("table", "csv", "json")
-
-
 def connect(store: WarehouseStore) -> duckdb.DuckDBPyConnection:
     if not store.db_path.exists():
         raise FileNotFoundError(f"no warehouse at {store.db_path}; run `gongbao build` first")
