@@ -37,7 +37,7 @@ def stop_words() -> frozenset[str]:
 
 
 def is_term(word: str) -> bool:
-    return bool(_WORD.search(word)) and word not in stop_words() and not word.isspace()
+    return bool(_WORD.search(word)) and word not in stop_words()
 
 
 def term_counts(text: str) -> dict[str, int]:
@@ -61,10 +61,5 @@ def lines_with(lines: list[tuple[int, str]], terms: list[str], top: int = 3) -> 
 
 
 def query_terms(query: str) -> list[str]:
-    """The distinct terms of a search query, normalized like document text."""
-    text = to_simplified(fold_width(query))
-    seen: dict[str, None] = {}
-    for word in _tokenizer().cut(text, HMM=False):
-        if is_term(word):
-            seen[word.lower()] = None
-    return list(seen)
+    """The distinct terms of a search query in order, normalized and cut like document text."""
+    return list(term_counts(to_simplified(fold_width(query))))

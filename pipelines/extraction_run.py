@@ -64,6 +64,12 @@ def _gathered(parts: list[pl.DataFrame], how: str = "vertical") -> pl.DataFrame:
     return pl.concat(parts, how=how) if parts else pl.DataFrame()
 
 
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (a refused file may be larger than memory allows)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def error_row(key: str, path: Path, sha256: str, err: Exception, run_id: str) -> dict:
     if isinstance(err, BulletinError):
         kind, message = err.kind, err.message
@@ -93,8 +99,7 @@ def parse_file(key: str, path: Path, run_id: str) -> Parsed:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:  # refused before its bytes are read into memory
-            with open(path, "rb") as f:
-                sha = hashlib.file_digest(f, "sha256").hexdigest()
+            sha = file_sha256(path)
             raise BulletinError("too_large", f"{path.name}: {size} bytes is over the {MAX_BYTES}-byte limit")
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
@@ -141,7 +146,7 @@ def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int | None) 
 
 
 def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: WarehouseStore,
-               loaded: dict[str, dict], report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
+               loaded: dict[str, str], report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
     """The bulletin's frames of every table it touches (only ingest_errors when it fails)."""
     if parsed.error:
         log(f"ingest error {parsed.error['error_kind']} — {parsed.error['message']}")
@@ -150,10 +155,10 @@ def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: Warehou
         return {"ingest_errors": frame("ingest_errors", [parsed.error])}
     report.bulletins.append(key)
     original = loaded.get(parsed.sha256)
-    if original and original["bulletin_id"] != key:
-        log(f"{path.name}: same bytes as bulletin {original['bulletin_id']}; recorded, not loaded twice")
-        return _duplicate(key, path, parsed.size, original, run_id, store)
-    loaded[parsed.sha256] = parsed.version
+    if original and original != key:
+        log(f"{path.name}: same bytes as bulletin {original}; recorded, not loaded twice")
+        return _duplicate(key, parsed.version, original, store)
+    loaded[parsed.sha256] = key
     return {**parsed.tables, "ingest_errors": frame("ingest_errors", []),
             "lineage": store.lineage_with(key, parsed.version)}
 
@@ -167,15 +172,10 @@ def _version(parsed, run_id: str, started: float) -> dict:
             "row_counts": {t: len(parsed.tables[t]) for t in _COUNTED}, "is_current": True, "duplicate_of": None}
 
 
-def _duplicate(key: str, path: Path, size: int, original: dict, run_id: str,
-               store: WarehouseStore) -> dict[str, pl.DataFrame]:
+def _duplicate(key: str, parsed_version: dict, original: str, store: WarehouseStore) -> dict[str, pl.DataFrame]:
     """A file whose bytes are loaded already: no rows of its own, a lineage version naming both."""
-    version = {"bulletin_id": key, "source_sha256": original["source_sha256"], "source_file": path.name,
-               "source_bytes": size, "encoding": original["encoding"],
-               "detected_format": original["detected_format"], "parser_version": PARSER_VERSION,
-               "run_id": run_id, "ingested_at": dt.datetime.now(dt.timezone.utc), "parse_ms": 0.0,
-               "row_counts": dict.fromkeys(_COUNTED, 0), "is_current": True,
-               "duplicate_of": original["bulletin_id"]}
+    version = {**parsed_version, "parse_ms": 0.0, "row_counts": dict.fromkeys(_COUNTED, 0),
+               "duplicate_of": original}
     tables = {t: empty_frame(t) for t in (*EXTRACTED, "ingest_errors")}
     tables["lineage"] = store.lineage_with(key, version)
     return tables

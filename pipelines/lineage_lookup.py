@@ -6,8 +6,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from parsing.decoding import decode_bytes
 from parsing.errors import BulletinError
 from quality.schemas import PRIMARY_KEYS, TABLES
@@ -47,9 +45,7 @@ class Provenance:
 
 
 def find(store: WarehouseStore, raw_dir: Path, row_id: str) -> Provenance | None:
-    if not store.db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {store.db_path}; run `gongbao build` first")
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with store.reader() as con:
         for table, column, first, last in _ids():
             hit = con.execute(f"select bulletin_id, min({first}), max({last}) from {table} where {column} = ? "
                               f"group by bulletin_id", [row_id]).fetchone()

@@ -132,20 +132,20 @@ def _datapackage(version: str, counts: dict[str, int], sources: list[dict]) -> d
     }
 
 
-def content_version(con: duckdb.DuckDBPyConnection) -> str:
-    """The release version: the parser version and a hash of the loaded bulletin versions."""
-    rows = con.execute("select bulletin_id, source_sha256, parser_version from lineage where is_current "
-                       "order by bulletin_id").fetchall()
+def content_version(current: list[tuple[str, str, str, str]]) -> str:
+    """The release version: the parser version and a hash of the loaded bulletin versions
+    (bulletin_id, source_sha256, parser_version of each)."""
+    rows = [[bulletin, sha, parser] for bulletin, _, sha, parser in current]
     digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()[:12]
     return f"{PARSER_VERSION}-{digest}"
 
 
 def publish(store: WarehouseStore, out: Path) -> Path:
     """Write the release of the warehouse's current contents; returns its folder."""
-    if not store.db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {store.db_path}; run `gongbao build` first")
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
-        version = content_version(con)
+    with store.reader() as con:
+        current = con.execute("select bulletin_id, source_file, source_sha256, parser_version from lineage "
+                              "where is_current order by bulletin_id").fetchall()
+        version = content_version(current)
         release = out / version
         tmp = out / f".{version}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -163,10 +163,8 @@ def publish(store: WarehouseStore, out: Path) -> Path:
                 folder = tmp / "bulletins" / bulletin
                 folder.mkdir(exist_ok=True)
                 (folder / f"{table}.csv").write_bytes(_csv_bytes(rows))
-        sources = [{"title": f, "path": f"raw/{f}", "sha256": sha, "bulletin_id": b} for b, f, sha in con.execute(
-            "select bulletin_id, source_file, source_sha256 from lineage where is_current order by bulletin_id"
-        ).fetchall()]
         write_catalog(con, tmp, version, counts)
+    sources = [{"title": f, "path": f"raw/{f}", "sha256": sha, "bulletin_id": b} for b, f, sha, _ in current]
     (tmp / "datapackage.json").write_text(
         json.dumps(_datapackage(version, counts, sources), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (tmp / "tables.md").write_text(markdown(), encoding="utf-8")

@@ -17,12 +17,6 @@ from parsing.search_terms import lines_with, query_terms
 from .lineage_lookup import raw_lines
 from .warehouse_store import WarehouseStore
 
-def connect(store: WarehouseStore) -> duckdb.DuckDBPyConnection:
-    if not store.db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {store.db_path}; run `gongbao build` first")
-    return duckdb.connect(str(store.db_path), read_only=True)
-
-
 SNIPPET = 90  # characters of a long line shown around the first matching term
 
 
@@ -52,7 +46,7 @@ def search(store: WarehouseStore, raw_dir: Path, query: str, top: int = 10, line
     terms = query_terms(query)
     if not terms:
         return []
-    with connect(store) as con:
+    with store.reader() as con:
         rows = con.execute("""
             select s.document_id, d.title, d.doc_number, d.source_file, d.source_sha256, s.score,
                    d.line_start, d.line_end
@@ -79,7 +73,7 @@ def render_hits(hits: list[Hit]) -> str:
 def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | None = None) -> int:
     """Print a query's result; returns its row count."""
     out = out or sys.stdout
-    with connect(store) as con:
+    with store.reader() as con:
         rel = con.sql(sql)
         if rel is None:  # a statement without a result (read-only: a SET, a PRAGMA)
             return 0

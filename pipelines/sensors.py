@@ -7,7 +7,6 @@ already holds), so a file touched but not changed requests nothing, and a run ke
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -15,23 +14,16 @@ import dagster as dg
 
 from assets.partitions import bulletin_partitions, register, unregistered
 
+from .extraction_run import file_sha256
 from .jobs import build_job, publish_job
 from .resources import RawStore, WarehouseResource
 from .settings import Settings
 from .warehouse_store import WRITING, WarehouseStore
 
 
-def _sha256(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def changed_files(raw_store: RawStore, seen: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """(bulletin_id → sha256 of files new or changed since `seen`, every file's sha256 now)."""
-    now = {key: _sha256(path) for key, path in raw_store.files().items()}
+    now = {key: file_sha256(path) for key, path in raw_store.files().items()}
     return {k: sha for k, sha in now.items() if seen.get(k) != sha}, now
 
 

@@ -106,7 +106,7 @@ class WarehouseStore:
     def _must_rebuild(self, n_pending: int) -> bool:
         if not self.db_path.exists():
             return True
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
+        with self.reader() as con:
             have = {t: [c for c, in con.execute("select column_name from information_schema.columns where "
                                                  "table_name = ? order by ordinal_position", [t]).fetchall()]
                     for t in TABLES}
@@ -180,9 +180,15 @@ class WarehouseStore:
 
     # --- reading back ---------------------------------------------------------------------
 
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the warehouse (a reader never blocks the writer's swap)."""
+        if not self.db_path.exists():
+            raise FileNotFoundError(f"no warehouse at {self.db_path}; run `gongbao build` first")
+        return duckdb.connect(str(self.db_path), read_only=True)
+
     def previews(self, tables: tuple[str, ...], rows: int = 5) -> dict[str, pl.DataFrame]:
         """The first rows of each table, long text columns left out."""
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
+        with self.reader() as con:
             out = {}
             for t in tables:
                 rel = con.sql(f"select * from {t} limit {rows}")
@@ -191,7 +197,7 @@ class WarehouseStore:
 
     def ingest_errors(self, run_id: str) -> list[tuple[str, str, str]]:
         """(source_file, error_kind, message) of the files a run could not ingest."""
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
+        with self.reader() as con:
             return con.execute("select source_file, error_kind, message from ingest_errors where run_id = ? "
                                "order by source_file", [run_id]).fetchall()
 
@@ -201,26 +207,23 @@ class WarehouseStore:
         are left out, so that whoever asks runs them again."""
         out: dict[str, str] = {}
         if self.db_path.exists():
-            with duckdb.connect(str(self.db_path), read_only=True) as con:
+            with self.reader() as con:
                 out.update(con.execute("select bulletin_id, source_sha256 from lineage where is_current").fetchall())
                 out.update(con.execute("select bulletin_id, source_sha256 from ingest_errors").fetchall())
         for key in self.pending()[1]:
             out.pop(key, None)
         return out
 
-    def loaded_by_sha(self) -> dict[str, dict]:
-        """sha256 → the bulletin currently loaded from those bytes (id, encoding, format)."""
-        parts = []
+    def loaded_by_sha(self) -> dict[str, str]:
+        """sha256 → the bulletin currently loaded from those bytes, pending ones included."""
+        out: dict[str, str] = {}
         if self.db_path.exists():
-            with duckdb.connect(str(self.db_path), read_only=True) as con:
-                parts.append(con.sql("select bulletin_id, source_sha256, encoding, detected_format "
-                                     "from bulletins").pl())
-        files = [self.table_file("bulletins", k) for k in self.pending()[0]]
-        parts += [pl.read_parquet(f, columns=parts[0].columns if parts else None) for f in files if f.exists()]
-        out: dict[str, dict] = {}
-        for part in parts:
-            for row in part.iter_rows(named=True):
-                out[row["source_sha256"]] = row
+            with self.reader() as con:
+                out.update(con.execute("select source_sha256, bulletin_id from bulletins").fetchall())
+        for key in self.pending()[0]:
+            path = self.table_file("bulletins", key)
+            if path.exists():
+                out.update(pl.read_parquet(path, columns=["source_sha256", "bulletin_id"]).iter_rows())
         return out
 
     def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
