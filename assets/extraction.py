@@ -9,12 +9,12 @@ that by the number of tables).
 import dagster as dg
 
 from parsing import PARSER_VERSION
-from pipelines.extraction_run import OUTPUTS, extract_bulletins
-from pipelines.resources import RawStore, WarehouseResource
+from gongbao.extraction.run import OUTPUTS, extract_bulletins
+from assets.resources import ParsingResource, RawStore, WarehouseResource
 from quality.checks import (markdown_table, numbers_check_result, schema_check_name, schema_check_result,
                             toc_check_result)
 
-from .partitions import bulletin_partitions
+from assets.partitions import bulletin_partitions
 
 ASSET = "bulletin_extracts"
 
@@ -35,7 +35,8 @@ ASSET = "bulletin_extracts"
                                      "lies inside its document")],
     code_version=PARSER_VERSION,
 )
-def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, warehouse: WarehouseResource):
+def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, warehouse: WarehouseResource,
+                      parsing: ParsingResource):
     files = raw_store.files()
     items = []
     for key in context.partition_keys:
@@ -43,7 +44,8 @@ def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, wa
             items.append((key, files[key]))
         else:
             context.log.warning(f"partition {key}: no file in {raw_store.base_dir} any more; left as it was")
-    report = extract_bulletins(items, warehouse.store(), context.run_id, log=context.log.error)
+    report = extract_bulletins(items, warehouse.store(), context.run_id, log=context.log.error,
+                                workers=parsing.workers)
 
     metadata = {"bulletins": len(report.bulletins), "failed_bulletins": len(report.errors),
                 **{f"rows_{t}": report.rows[t] for t in OUTPUTS}}

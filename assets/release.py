@@ -3,10 +3,10 @@ Frictionless data package, written after each build (docs/publishing.md)."""
 
 import dagster as dg
 
-from pipelines.publish import publish
-from pipelines.resources import ReleaseResource, WarehouseResource
+from gongbao.release.publish import publish
+from assets.resources import ReleaseResource, WarehouseResource
 
-from .warehouse import warehouse_tables
+from assets.warehouse import warehouse_tables
 
 ASSET = "open_data_release"
 

@@ -2,12 +2,12 @@
 
 import dagster as dg
 
-from pipelines.extraction_run import OUTPUTS
-from pipelines.resources import WarehouseResource
+from gongbao.extraction.run import OUTPUTS
+from assets.resources import WarehouseResource
 from quality.checks import markdown_table
 from quality.schemas import TABLE_DESCRIPTIONS, TABLES
 
-from .extraction import ASSET
+from assets.extraction import ASSET
 
 
 def _spec(table: str) -> dg.AssetSpec:

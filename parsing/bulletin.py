@@ -1,31 +1,38 @@
-"""Entry point of the parsing core: one raw file in, the rows of every table out."""
+"""Entry point of the parsing core: one file's bytes in, the rows of every table out.
+
+`parse_bulletin` reads the file (parsing.reading picks the reader by its bytes) and hands
+its lines to `parse_text`, which finds the documents and their numbers. Rows carry the
+bulletin's id, file name and the parser version; the run that calls the parser stamps the
+file's SHA-256 and its run id (gongbao.extraction), so the parser never hashes or sizes
+files itself.
+"""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import PARSER_VERSION
-from .citations import citations
-from .decoding import decode_bytes
-from .documents import match_toc_entry, segment
-from .errors import BulletinError
-from .formats import detect_format
-from .indicators import table_indicators
-from .ids import bulletin_id as make_bulletin_id
-from .ids import document_id
-from .keywords import top_keywords
-from .lines import simplified_share, split_lines, squash, to_simplified
-from .masthead import read_masthead, year_from_documents
-from .mojibake import mojibake_lines
-from .money import money_rows
-from .prose import document_prose
-from .quantities import find_mentions
-from .search_terms import term_counts
-from .tables import find_tables
-from .text_indicators import DocContext, text_indicators
+from parsing import PARSER_VERSION
+from parsing.errors import BulletinError
+from parsing.ids import bulletin_id as make_bulletin_id
+from parsing.ids import document_id
+from parsing.index.citations import citations
+from parsing.index.keywords import top_keywords
+from parsing.index.search_terms import term_counts
+from parsing.numbers.indicators import table_indicators
+from parsing.numbers.money import money_rows
+from parsing.numbers.quantities import find_mentions
+from parsing.numbers.tables import find_tables
+from parsing.numbers.text_indicators import DocContext, text_indicators
+from parsing.reading import ReadText, read_file
+from parsing.structure.dates import parse_date
+from parsing.structure.documents import segment
+from parsing.structure.formats import detect_format
+from parsing.structure.masthead import read_masthead, year_from_documents
+from parsing.structure.portal import apply_portal_metadata
+from parsing.structure.prose import document_prose
+from parsing.text.lines import simplified_share, split_lines, squash, to_simplified
+from parsing.text.mojibake import mojibake_lines
 
-MAX_BYTES = 64 * 1024 * 1024  # larger files are refused: see docs/ingestion.md
 TRADITIONAL_SHARE = 0.05  # share of CJK characters OpenCC changes above which a text is Traditional
 
 Row = dict[str, Any]
@@ -37,34 +44,34 @@ class ParsedBulletin:
     tables: dict[str, list[Row]] = field(default_factory=dict)
 
 
-def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBulletin:
-    """Parse one bulletin file's bytes. Raises BulletinError for input that is not a bulletin."""
-    if len(data) > MAX_BYTES:
-        raise BulletinError("too_large", f"{source_file}: {len(data)} bytes is over the {MAX_BYTES}-byte limit")
-    decoded = decode_bytes(data, source_file)
-    lines = split_lines(decoded.text)
+def parse_bulletin(data: bytes, source_file: str) -> ParsedBulletin:
+    """Parse one file's bytes. Raises BulletinError for input that is not a bulletin."""
+    return parse_text(read_file(data, source_file), source_file, len(data))
+
+
+def parse_text(read: ReadText, source_file: str, source_bytes: int) -> ParsedBulletin:
+    """Parse the lines a reader read from a file of `source_bytes` bytes."""
+    lines = split_lines(read.text)
     bad = mojibake_lines(lines)
     bad_lines = set(bad)
     seg = segment(lines, bad_lines)
+    apply_portal_metadata(seg, lines, read.metadata)
     if not seg.documents:
         raise BulletinError("no_document", f"{source_file}: no official document (title with 发文字号 or "
                                            f"主送机关) was found; is this a bulletin?")
 
     bid = make_bulletin_id(source_file)
-    lineage = {
-        "bulletin_id": bid,
-        "source_sha256": hashlib.sha256(data).hexdigest(),
-        "source_file": source_file,
-        "parser_version": PARSER_VERSION,
-        "run_id": run_id,
-    }
+    lineage = {"bulletin_id": bid, "source_file": source_file, "parser_version": PARSER_VERSION}
     mast = read_masthead(lines, seg.documents[0].line_start)
     year = mast.year or year_from_documents(
         [d.signed_date.year for d in seg.documents if d.signed_date]
         + [d.doc_number.year for d in seg.documents if d.doc_number])
-    flags = list(decoded.flags)
+    flags = list(read.flags)
+    if read.ocr_confidence is not None:
+        flags.append(f"ocr_confidence:{read.ocr_confidence:.1f}")
     if bad:
         flags.append(f"mojibake:{len(bad)}_lines")
+    meta = read.metadata
 
     docs = []
     for d in seg.documents:
@@ -76,6 +83,7 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
             "section": d.section,
             "title": d.title,
             "doc_number": dn.canonical if dn else None,
+            "doc_number_as_written": dn.written if dn else None,
             "doc_number_prefix": dn.prefix if dn else None,
             "doc_number_year": dn.year if dn else None,
             "doc_number_serial": dn.serial if dn else None,
@@ -88,11 +96,15 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
             "enclosed_titles": d.enclosed_titles,
             "body": d.body,
             "char_count": len(d.body),
+            # a portal page's metadata block describes its one document
+            "index_no": meta.get("索引号") if len(seg.documents) == 1 else None,
+            "topic": meta.get("主题分类") if len(seg.documents) == 1 else None,
+            "published_date": parse_date(meta.get("发布日期", "")) if len(seg.documents) == 1 else None,
             "quality_flags": d.quality_flags,
         })
     toc = []
     for e in seg.toc:
-        match = next((d for d in seg.documents if match_toc_entry(d, [e]) is e), None)
+        listed = seg.toc_documents.get(e.seq)
         toc.append({
             **lineage,
             "seq": e.seq,
@@ -101,25 +113,29 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
             "doc_number": e.doc_number,
             "page": e.page,
             "line": e.line,
-            "document_id": document_id(bid, match.seq) if match else None,
+            "document_id": document_id(bid, listed) if listed else None,
         })
     fmt = detect_format(lines)
+    wrapped = fmt == "pdf_text"
     indicators, cells, table_lines = _table_rows(lines, seg.documents, bid, lineage, bad_lines)
-    sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, bad_lines, fmt == "pdf_text", table_lines)
+    sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, bad_lines, wrapped, table_lines)
     indicators += sentence_rows["indicators"]
-    index_rows = _index_rows(lines, seg.documents, bid, lineage, bad_lines, fmt == "pdf_text")
+    index_rows = _index_rows(lines, seg.documents, bid, lineage, bad_lines, wrapped)
     bulletin = {
         **lineage,
-        "source_bytes": len(data),
+        "source_bytes": source_bytes,
+        "source_format": read.format,
+        "reader": read.reader,
+        "page_count": read.page_count,
         "publisher": mast.publisher,
         "year": year,
         "issue_no": mast.issue_no,
         "cumulative_no": mast.cumulative_no,
         "issue_date": mast.issue_date,
         "script": "traditional" if simplified_share(lines) > TRADITIONAL_SHARE else "simplified",
-        "encoding": decoded.encoding,
+        "encoding": read.encoding,
         "detected_format": fmt,
-        "char_count": len(decoded.text),
+        "char_count": len(read.text),
         "line_count": len(lines),
         "document_count": len(docs),
         "toc_entry_count": len(toc),
@@ -128,8 +144,10 @@ def parse_bulletin(data: bytes, source_file: str, run_id: str = "") -> ParsedBul
         "line_start": 1,
         "line_end": len(lines),
     }
-    return ParsedBulletin(bid, {"bulletins": [bulletin], "documents": docs, "toc_entries": toc,
-                                "indicators": indicators, "budgets": sentence_rows["budgets"],
+    text_rows = [{"bulletin_id": bid, "line": n, "page": ln.page, "text": ln.text}
+                 for n, ln in enumerate(read.lines, start=1)]
+    return ParsedBulletin(bid, {"bulletins": [bulletin], "bulletin_lines": text_rows, "documents": docs,
+                                "toc_entries": toc, "indicators": indicators, "budgets": sentence_rows["budgets"],
                                 "subsidies": sentence_rows["subsidies"], "table_cells": cells, **index_rows})
 
 
@@ -193,7 +211,7 @@ def _index_rows(lines, documents, bid, lineage, bad_lines, wrapped) -> dict[str,
         prose = document_prose(lines, doc.line_start, doc.line_end, wrapped, set())
         doc_id = document_id(bid, doc.seq)
         own_titles = {squash(to_simplified(t)) for t in [doc.title, *doc.enclosed_titles]}
-        own_number = to_simplified(doc.doc_number.canonical) if doc.doc_number else None
+        own_number = doc.doc_number.canonical if doc.doc_number else None
         for n, c in enumerate(citations(prose, own_number, own_titles), start=1):
             out["citations"].append({"citation_id": f"{doc_id}:c{n:03d}", "document_id": doc_id, **lineage,
                                      "cited_doc_number": c.doc_number, "cited_title": c.title, "line": c.line,

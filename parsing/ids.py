@@ -10,11 +10,14 @@ _SAFE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 def bulletin_id(file_name: str) -> str:
-    """The file's stem when it is a short ASCII slug, else an ASCII slug plus a hash of the name.
+    """The file's stem for a `.txt` file and its whole name for any other, when that is a short
+    ASCII slug; else an ASCII slug plus a hash of the whole name.
 
-    Dagster partition keys and URLs stay ASCII; the original name is kept in `source_file`.
+    So `x.txt` and `x.pdf` in one folder are two bulletins (`x` and `x.pdf`). Dagster
+    partition keys and URLs stay ASCII; the original name is kept in `source_file`.
     """
-    stem = PurePath(file_name).stem
+    path = PurePath(file_name)
+    stem = path.stem if path.suffix == ".txt" else path.name
     if _SAFE.match(stem):
         return stem
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:40]

@@ -7,10 +7,10 @@ from assets.extraction import bulletin_extracts
 from assets.release import open_data_release
 from assets.warehouse import warehouse_tables
 
-from .jobs import build_job, publish_job
-from .resources import resources_for
-from .sensors import daily_ingest_schedule, publish_after_build, raw_folder_sensor
-from .settings import Settings
+from pipelines.jobs import build_job, publish_job
+from pipelines.resources import resources_for
+from pipelines.sensors import ingest_schedule, publish_after_build, raw_folder_sensor
+from gongbao.settings import Settings
 
 
 def build_defs(settings: Settings | None = None) -> dg.Definitions:
@@ -19,7 +19,7 @@ def build_defs(settings: Settings | None = None) -> dg.Definitions:
         assets=[bulletin_extracts, warehouse_tables, open_data_release],
         jobs=[build_job, publish_job],
         sensors=[raw_folder_sensor, publish_after_build],
-        schedules=[daily_ingest_schedule],
+        schedules=[ingest_schedule(settings)],
         resources=resources_for(settings),
         executor=dg.in_process_executor,
     )

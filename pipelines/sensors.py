@@ -14,11 +14,11 @@ import dagster as dg
 
 from assets.partitions import bulletin_partitions, register, unregistered
 
-from .extraction_run import file_sha256
-from .jobs import build_job, publish_job
-from .resources import RawStore, WarehouseResource
-from .settings import Settings
-from .warehouse_store import WRITING, WarehouseStore
+from gongbao.extraction.run import file_sha256
+from pipelines.jobs import build_job, publish_job
+from assets.resources import RawStore, WarehouseResource
+from gongbao.settings import Settings
+from gongbao.store.warehouse import WRITING, WarehouseStore
 
 
 def changed_files(raw_store: RawStore, seen: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -58,14 +58,19 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
     )
 
 
-@dg.schedule(job=build_job, cron_schedule=Settings.from_env().ingest_cron,
-             default_status=dg.DefaultScheduleStatus.STOPPED)
-def daily_ingest_schedule(context: dg.ScheduleEvaluationContext, raw_store: RawStore,
-                          warehouse: WarehouseResource) -> list[dg.RunRequest]:
-    """For teams that prefer a fixed time: the files whose bytes the warehouse has not seen."""
-    changed, _ = changed_files(raw_store, warehouse.store().ingested_versions())
-    register(context.instance, sorted(changed))  # a schedule cannot return partition requests
-    return run_requests(changed)
+def ingest_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """The schedule at the settings' cron time (built with the Definitions, not at import)."""
+
+    @dg.schedule(name="daily_ingest_schedule", job=build_job, cron_schedule=settings.ingest_cron,
+                 default_status=dg.DefaultScheduleStatus.STOPPED)
+    def daily_ingest_schedule(context: dg.ScheduleEvaluationContext, raw_store: RawStore,
+                              warehouse: WarehouseResource) -> list[dg.RunRequest]:
+        """For teams that prefer a fixed time: the files whose bytes the warehouse has not seen."""
+        changed, _ = changed_files(raw_store, warehouse.store().ingested_versions())
+        register(context.instance, sorted(changed))  # a schedule cannot return partition requests
+        return run_requests(changed)
+
+    return daily_ingest_schedule
 
 
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[build_job],

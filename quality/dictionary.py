@@ -2,7 +2,7 @@
 
     python -m quality.dictionary > docs/tables.md
 """
-from .schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLE_DESCRIPTIONS, TABLES
+from quality.schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLE_DESCRIPTIONS, TABLES
 
 
 def er_diagram() -> list[str]:
@@ -28,8 +28,9 @@ def markdown() -> str:
            "`ingest_errors` and `lineage` hang off the raw file (`bulletin_id`), not off a loaded bulletin: a "
            "refused file has no `bulletins` row, and `lineage` keeps every version.", ""]
     for table, cols in TABLES.items():
-        out += [f"## {table}", "", TABLE_DESCRIPTIONS[table], "", "| column | type | nullable | meaning |", "|---|---|---|---|"]
-        out += [f"Key: {', '.join(f'`{k}`' for k in PRIMARY_KEYS[table])}", ""]
+        out += [f"## {table}", "", TABLE_DESCRIPTIONS[table], "",
+                f"Key: {', '.join(f'`{k}`' for k in PRIMARY_KEYS[table])}", "",
+                "| column | type | nullable | meaning |", "|---|---|---|---|"]
         out += [f"| `{c.name}` | {c.dtype} | {'yes' if c.nullable else 'no'} | {c.description} |" for c in cols]
         out.append("")
     return "\n".join(out)

@@ -10,6 +10,10 @@ import pandera.polars as pa
 import polars as pl
 import pyarrow as pa_table
 
+from parsing.errors import ERROR_KINDS
+from parsing.reading.base import FORMATS
+from parsing.vocab import PERIOD
+
 
 @dataclass(frozen=True)
 class Col:
@@ -43,10 +47,43 @@ def _located(what: str) -> list[Col]:
             Col("quality_flags", pl.List(pl.Utf8()), "mojibake when the line is garbled", False)]
 
 
+# What each table is to the code that treats tables alike, declared once: every list of
+# tables (the extraction's outputs, lineage's row counts, the ids `gongbao lineage` looks
+# up, the number tables) is derived from it.
+ROLES: dict[str, set[str]] = {
+    "bulletins": {"extracted", "looked_up"},
+    "bulletin_lines": {"extracted"},
+    "documents": {"extracted", "counted", "looked_up"},
+    "toc_entries": {"extracted", "counted"},
+    "indicators": {"extracted", "counted", "looked_up", "numbers"},
+    "budgets": {"extracted", "counted", "looked_up", "numbers"},
+    "subsidies": {"extracted", "counted", "looked_up", "numbers"},
+    "table_cells": {"extracted", "counted", "looked_up"},
+    "citations": {"extracted", "looked_up"},
+    "keywords": {"extracted"},
+    "document_terms": {"extracted"},
+    "ingest_errors": set(),
+    "lineage": set(),
+}
+
+
+def tables_with(role: str) -> tuple[str, ...]:
+    return tuple(t for t, roles in ROLES.items() if role in roles)
+
+
+EXTRACTED = tables_with("extracted")  # the per-bulletin tables the extraction writes
+COUNTED = tables_with("counted")  # rows per table recorded in lineage.row_counts
+LOOKED_UP = tables_with("looked_up")  # tables whose ids `gongbao lineage ID` finds
+NUMBER_TABLES = tables_with("numbers")  # the tables of numbers checked per bulletin
+
 TABLES: dict[str, list[Col]] = {
     "bulletins": [
         *LINEAGE,
         Col("source_bytes", pl.Int64(), "Size of the raw file in bytes", False, (pa.Check.gt(0),)),
+        Col("source_format", pl.Utf8(), "Form of the file, read from its bytes: txt, pdf, html, docx, doc, wps, rtf",
+            False, (pa.Check.isin(list(FORMATS)),)),
+        Col("reader", pl.Utf8(), "Library (and version) that read the file's text", False),
+        Col("page_count", pl.Int64(), "Pages of a PDF; null for other forms", checks=(pa.Check.ge(0),)),
         Col("publisher", pl.Utf8(), "Body publishing the bulletin (绵阳市人民政府); null for a single web page"),
         Col("year", pl.Int64(), "Year of the issue", checks=(pa.Check.in_range(1949, 2100),)),
         Col("issue_no", pl.Int64(), "Issue number within the year (第 11 号 → 11)", checks=(pa.Check.gt(0),)),
@@ -54,9 +91,9 @@ TABLES: dict[str, list[Col]] = {
         Col("issue_date", pl.Date(), "Date of the issue"),
         Col("script", pl.Utf8(), "simplified or traditional", False,
             (pa.Check.isin(["simplified", "traditional"]),)),
-        Col("encoding", pl.Utf8(), "Encoding the raw bytes were decoded with", False),
-        Col("detected_format", pl.Utf8(), "Source layout: plain_text, pdf_text, markdown, web_page, compilation",
-            False),
+        Col("encoding", pl.Utf8(), "Encoding of a text file or web page; null for PDF and Word files"),
+        Col("detected_format", pl.Utf8(), "Layout of the text read: plain_text, pdf_text, markdown, web_page, "
+                                          "compilation", False),
         Col("char_count", pl.Int64(), "Characters of decoded text", False, (pa.Check.gt(0),)),
         Col("line_count", pl.Int64(), "Lines of the raw file", False, (pa.Check.gt(0),)),
         Col("document_count", pl.Int64(), "Documents found", False, (pa.Check.gt(0),)),
@@ -67,6 +104,14 @@ TABLES: dict[str, list[Col]] = {
             False),
         *_SPAN,
     ],
+    "bulletin_lines": [
+        Col("bulletin_id", pl.Utf8(), "Bulletin the line belongs to", False),
+        Col("line", pl.Int64(), "Line number (1-based): what every other table's line and line_start refer to",
+            False, (pa.Check.ge(1),)),
+        Col("page", pl.Int64(), "PDF page the line is printed on; null for other forms", checks=(pa.Check.ge(1),)),
+        Col("text", pl.Utf8(), "The line exactly as the parser read it (page furniture removed; a table row's "
+                               "cells joined by tabs)", False),
+    ],
     "documents": [
         Col("document_id", pl.Utf8(), "bulletin_id:seq", False, (pa.Check.str_matches(r"^.+:\d{3,}$"),)),
         *LINEAGE,
@@ -74,9 +119,10 @@ TABLES: dict[str, list[Col]] = {
         Col("section", pl.Utf8(), "Bulletin section (上级文件, 本级文件, …)"),
         Col("title", pl.Utf8(), "标题 as printed, joined into one line, without the 发文字号", False,
             (pa.Check.str_length(2, 400),)),
-        Col("doc_number", pl.Utf8(), "发文字号 in canonical form 机关代字〔年〕序号号",
+        Col("doc_number", pl.Utf8(), "发文字号 in canonical form 机关代字〔年〕序号号 (Simplified, half-width, 〔〕)",
             checks=(pa.Check.str_matches(r"^\S+〔\d{4}〕[1-9]\d*号$"),)),
-        Col("doc_number_prefix", pl.Utf8(), "机关代字 of the 发文字号"),
+        Col("doc_number_as_written", pl.Utf8(), "发文字号 as printed (script, brackets and digits of the source)"),
+        Col("doc_number_prefix", pl.Utf8(), "机关代字 of the 发文字号, Simplified"),
         Col("doc_number_year", pl.Int64(), "Year of the 发文字号", checks=(pa.Check.in_range(1949, 2100),)),
         Col("doc_number_serial", pl.Int64(), "Serial of the 发文字号", checks=(pa.Check.ge(1),)),
         Col("issuers", pl.List(pl.Utf8()), "发文机关, in order; several for a joint document", False),
@@ -88,6 +134,9 @@ TABLES: dict[str, list[Col]] = {
             False),
         Col("body", pl.Utf8(), "Raw text of the document's lines, page furniture removed", False),
         Col("char_count", pl.Int64(), "Characters in body", False, (pa.Check.ge(0),)),
+        Col("index_no", pl.Utf8(), "索引号 of a portal page's metadata block"),
+        Col("topic", pl.Utf8(), "主题分类 of a portal page's metadata block"),
+        Col("published_date", pl.Date(), "发布日期 of a portal page's metadata block"),
         Col("quality_flags", pl.List(pl.Utf8()), "Quality notes: mojibake, no_signed_date, issuers_from_title",
             False),
     ],
@@ -111,7 +160,7 @@ TABLES: dict[str, list[Col]] = {
             (pa.Check.str_length(1, 200),)),
         Col("unit", pl.Utf8(), "Unit as written (万人, %, 亿户); % when the value carries a percent sign"),
         Col("period", pl.Utf8(), "Year or period the value is for (2015, 2011-2015)",
-            checks=(pa.Check.str_matches(r"^(19|20)\d\d(-(19|20)\d\d)?$"),)),
+            checks=(pa.Check.str_matches(PERIOD),)),
         Col("kind", pl.Utf8(), "baseline, target, actual or change", False,
             (pa.Check.isin(["baseline", "target", "actual", "change"]),)),
         Col("value", pl.Float64(), "The number; null when the cell holds words only"),
@@ -131,7 +180,7 @@ TABLES: dict[str, list[Col]] = {
         Col("purpose", pl.Utf8(), "What the money is for, a short phrase from the text"),
         Col("funder", pl.Utf8(), "Who provides or spends it (北川, 市财政)"),
         Col("period", pl.Utf8(), "Year or period (2012, 2021-2025)",
-            checks=(pa.Check.str_matches(r"^(19|20)\d\d(-(19|20)\d\d)?$"),)),
+            checks=(pa.Check.str_matches(PERIOD),)),
         *_located("where the amount starts"),
     ],
     "subsidies": [
@@ -185,8 +234,8 @@ TABLES: dict[str, list[Col]] = {
     ],
     "ingest_errors": [
         *LINEAGE,
-        Col("error_kind", pl.Utf8(), "empty_file, binary_file, nul_bytes, undecodable, no_document, too_large, "
-                                     "parser_error", False),
+        Col("error_kind", pl.Utf8(), "Why the file was refused: one of ERROR_KINDS (docs/ingestion.md)", False,
+            (pa.Check.isin(list(ERROR_KINDS)),)),
         Col("message", pl.Utf8(), "What went wrong, naming the file", False),
         Col("failed_at", pl.Datetime("us", "UTC"), "When the failure was recorded", False),
     ],
@@ -195,24 +244,30 @@ TABLES: dict[str, list[Col]] = {
         Col("source_sha256", pl.Utf8(), "SHA-256 of this version's bytes", False, (_SHA256,)),
         Col("source_file", pl.Utf8(), "Name of the raw file", False),
         Col("source_bytes", pl.Int64(), "Size of this version in bytes", False, (pa.Check.gt(0),)),
-        Col("encoding", pl.Utf8(), "Encoding the bytes were decoded with", False),
-        Col("detected_format", pl.Utf8(), "Source layout", False),
+        Col("source_format", pl.Utf8(), "Form of the file: txt, pdf, html, docx, doc, wps, rtf", False),
+        Col("reader", pl.Utf8(), "Library (and version) that read its text", False),
+        Col("page_count", pl.Int64(), "Pages of a PDF; null for other forms"),
+        Col("ocr", pl.Boolean(), "True when pages were read by OCR", False),
+        Col("text_sha256", pl.Utf8(), "SHA-256 of the text read (NFKC, white space dropped): the same text in "
+                                      "another encoding or form has the same", False, (_SHA256,)),
+        Col("encoding", pl.Utf8(), "Encoding of a text file or web page; null for PDF and Word files"),
+        Col("detected_format", pl.Utf8(), "Layout of the text read", False),
         Col("parser_version", pl.Utf8(), "gongbao parser version", False),
         Col("run_id", pl.Utf8(), "Dagster run that loaded this version", False),
         Col("ingested_at", pl.Datetime("us", "UTC"), "When this version was loaded", False),
         Col("parse_ms", pl.Float64(), "Milliseconds spent parsing it", False, (pa.Check.ge(0),)),
-        Col("row_counts", pl.Struct({t: pl.Int64() for t in ("documents", "toc_entries", "indicators", "budgets",
-                                                            "subsidies", "table_cells")}),
+        Col("row_counts", pl.Struct({t: pl.Int64() for t in COUNTED}),
             "Rows this version gave each table", False),
         Col("is_current", pl.Boolean(), "True for the version whose rows are in the warehouse", False),
-        Col("duplicate_of", pl.Utf8(), "Bulletin already loaded from the same bytes under another name; this "
-                                       "file then adds no rows of its own"),
+        Col("duplicate_of", pl.Utf8(), "Bulletin already loaded from the same bytes or the same text (another "
+                                       "encoding or form) under another name; this file then adds no rows of its own"),
     ],
 }
 
 # What one row of each table is: shown in Dagster, the data dictionary and DuckDB.
 TABLE_DESCRIPTIONS = {
     "bulletins": "One row per bulletin file: masthead facts, encoding, format, quality flags.",
+    "bulletin_lines": "The text of each bulletin exactly as the parser read it, line by line with its PDF page.",
     "documents": "Every official document in a bulletin with its GB/T 9704 elements.",
     "toc_entries": "The bulletin's table of contents, each entry tied to the document it lists.",
     "indicators": "Quantified measures (baselines, targets, actuals, changes) from indicator tables and sentences.",
@@ -231,6 +286,7 @@ assert TABLE_DESCRIPTIONS.keys() == TABLES.keys()
 # ER diagram (docs/tables.md) and the published data package's keys.
 PRIMARY_KEYS = {
     "bulletins": ["bulletin_id"],
+    "bulletin_lines": ["bulletin_id", "line"],
     "documents": ["document_id"],
     "toc_entries": ["bulletin_id", "seq"],
     "indicators": ["indicator_id"],
@@ -244,6 +300,7 @@ PRIMARY_KEYS = {
     "lineage": ["bulletin_id", "source_sha256", "source_file", "parser_version"],
 }
 FOREIGN_KEYS = [  # (table, column, referenced table, referenced column)
+    ("bulletin_lines", "bulletin_id", "bulletins", "bulletin_id"),
     ("documents", "bulletin_id", "bulletins", "bulletin_id"),
     ("toc_entries", "document_id", "documents", "document_id"),
     ("indicators", "document_id", "documents", "document_id"),
@@ -256,9 +313,7 @@ FOREIGN_KEYS = [  # (table, column, referenced table, referenced column)
 ]
 assert PRIMARY_KEYS.keys() == TABLES.keys()
 
-# The per-bulletin tables the extraction asset writes (ingest_errors is written beside them).
-EXTRACTED = ("bulletins", "documents", "toc_entries", "indicators", "budgets", "subsidies", "table_cells",
-             "citations", "keywords", "document_terms")
+assert ROLES.keys() == TABLES.keys()
 
 
 def polars_schema(table: str) -> pl.Schema:
@@ -269,12 +324,17 @@ def empty_frame(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(table))
 
 
-def frame(table: str, rows: list[dict]) -> pl.DataFrame:
-    """Rows as a frame with the table's exact column order and types. Built through Arrow:
-    polars converts Python lists into list columns ~20× slower (document_terms.lines)."""
+def frame(table: str, rows: list[dict], **same: object) -> pl.DataFrame:
+    """Rows as a frame with the table's exact column order and types; `same` gives columns
+    whose value is the same on every row (the file's hash and the run: stamped by the run,
+    not written into each row by the parser). Built through Arrow: polars converts Python
+    lists into list columns ~20× slower (document_terms.terms)."""
     if not rows:
         return empty_frame(table)
-    return pl.from_arrow(pa_table.Table.from_pylist(rows, schema=_arrow_schema(table)))
+    df = pl.from_arrow(pa_table.Table.from_pylist(rows, schema=_arrow_schema(table)))
+    schema = polars_schema(table)
+    stamped = [pl.lit(v, schema[c]).alias(c) for c, v in same.items() if c in schema]
+    return df.with_columns(stamped) if stamped else df
 
 
 @lru_cache(maxsize=None)

@@ -7,7 +7,7 @@ from functools import lru_cache
 import pandera.errors
 import polars as pl
 
-from .schemas import pandera_schema
+from quality.schemas import NUMBER_TABLES, pandera_schema
 
 
 @dataclass
@@ -62,7 +62,6 @@ def toc_mismatches(toc: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([unmatched, unlisted])
 
 
-NUMBER_TABLES = ("indicators", "budgets", "subsidies")
 
 
 def rows_outside_documents(table: str, rows: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:

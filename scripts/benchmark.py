@@ -64,7 +64,7 @@ def make_big_bulletin(path: Path, megabytes: float) -> int:
 
 
 def timed_ingest(settings, file: Path, instance) -> float:
-    from pipelines.cli import ingest
+    from gongbao.cli.main import ingest
 
     t = time.perf_counter()
     [result] = ingest(settings, [file], instance)
@@ -114,7 +114,7 @@ def ingest_figures(args, instance, full) -> dict:
     """One new bulletin into the built warehouse, against the same into an empty one."""
     import dagster as dg
 
-    from pipelines.settings import Settings
+    from gongbao.settings import Settings
 
     new = args.out / "new" / "new_bulletin.txt"
     new.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +160,7 @@ def main() -> None:
         big = make_big_bulletin(args.out / "big" / "big_bulletin.txt", args.big_mb)
         import dagster as dg
 
-        from pipelines.settings import Settings
+        from gongbao.settings import Settings
         with dg.instance_for_test() as instance:
             seconds = timed_ingest(Settings(raw_dir=raw, warehouse_dir=wh), args.out / "big" / "big_bulletin.txt",
                                    instance)
@@ -173,8 +173,8 @@ def main() -> None:
     t0 = time.perf_counter()
     import dagster as dg
 
-    from pipelines.cli import build
-    from pipelines.settings import Settings
+    from gongbao.cli.main import build
+    from gongbao.settings import Settings
     t_import = time.perf_counter() - t0
     if args.documents_only:
         import parsing.bulletin as pb

@@ -1,0 +1,230 @@
+"""Extract a run's bulletins in batches: parse, frame, validate, write Parquet, let go.
+
+Holding every frame of a thousand-bulletin run until the end costs memory the build
+does not have, and validating each bulletin on its own pays pandera's fixed cost a
+thousand times; batches of bulletins bound the first and share the second. No Dagster
+here: the asset turns the report into materialization metadata and check results.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from parsing import PARSER_VERSION
+from parsing.bulletin import parse_bulletin
+from parsing.errors import BulletinError
+from quality.schemas import COUNTED, EXTRACTED, NUMBER_TABLES, TABLES, empty_frame, frame
+from quality.validate import numbers_per_bulletin, rows_outside_documents, toc_mismatches, validate
+
+from gongbao.store.warehouse import WarehouseStore
+
+OUTPUTS = tuple(TABLES)  # the extracted tables, ingest_errors and lineage
+MAX_BYTES = 64 * 1024 * 1024  # larger files are refused before they are read: see docs/ingestion.md
+BATCH_BULLETINS = 100
+_SPACE = re.compile(r"\s+")
+MIN_FILES_FOR_WORKERS = 8  # below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class RunReport:
+    bulletins: list[str] = field(default_factory=list)  # ingested
+    errors: list[dict] = field(default_factory=list)  # ingest_errors rows of the run
+    rows: Counter = field(default_factory=Counter)  # table → rows written
+    checked: Counter = field(default_factory=Counter)  # table → rows validated
+    failures: dict[str, list[pl.DataFrame]] = field(default_factory=dict)  # table → located failure cases
+    toc_problems: list[pl.DataFrame] = field(default_factory=list)
+    outside_documents: list[pl.DataFrame] = field(default_factory=list)  # number rows off their document
+    counts: list[pl.DataFrame] = field(default_factory=list)  # numbers found per bulletin
+    previews: dict[str, pl.DataFrame] = field(default_factory=dict)  # table → first rows seen
+
+    def failure_frame(self, table: str) -> pl.DataFrame:
+        return _gathered(self.failures.get(table, []), how="diagonal_relaxed")
+
+    def toc_frame(self) -> pl.DataFrame:
+        return _gathered(self.toc_problems)
+
+    def outside_frame(self) -> pl.DataFrame:
+        return _gathered(self.outside_documents)
+
+    def counts_frame(self) -> pl.DataFrame:
+        return _gathered(self.counts)
+
+
+def _gathered(parts: list[pl.DataFrame], how: str = "vertical") -> pl.DataFrame:
+    """The parts a run gathered batch by batch, as one frame (empty when there were none)."""
+    return pl.concat(parts, how=how) if parts else pl.DataFrame()
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (a refused file may be larger than memory allows)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def error_row(key: str, path: Path, sha256: str, err: Exception, run_id: str) -> dict:
+    if isinstance(err, BulletinError):
+        kind, message = err.kind, err.message
+    else:
+        kind, message = "parser_error", f"{path.name}: {type(err).__name__}: {err}"
+    return {"bulletin_id": key, "source_sha256": sha256, "source_file": path.name,
+            "parser_version": PARSER_VERSION, "run_id": run_id, "error_kind": kind, "message": message,
+            "failed_at": dt.datetime.now(dt.timezone.utc)}
+
+
+@dataclass
+class Parsed:
+    """What a worker returns for one file: its bytes' hash and size, and either the frames of
+    every extracted table with the version's lineage facts, or the ingest_errors row."""
+    sha256: str
+    size: int
+    tables: dict[str, pl.DataFrame] | None = None
+    version: dict | None = None
+    error: dict | None = None
+
+
+def parse_file(key: str, path: Path, run_id: str) -> Parsed:
+    """Read, hash and parse one file into frames; any failure becomes its error row. Pure
+    (no warehouse access), so it can run in a worker process."""
+    started = time.perf_counter()
+    sha, size = hashlib.sha256(b"").hexdigest(), 0  # kept only when the file cannot be read at all
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before its bytes are read into memory
+            sha = file_sha256(path)
+            raise BulletinError("too_large", f"{path.name}: {size} bytes is over the {MAX_BYTES}-byte limit")
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        parsed = parse_bulletin(data, path.name)
+        del data  # a 50 MB bulletin's rows need the room
+        version = _version(parsed, sha, run_id, started)
+        # Each table's rows are let go as soon as its frame exists, not after the last one.
+        tables = {t: frame(t, parsed.tables.pop(t), source_sha256=sha, run_id=run_id) for t in EXTRACTED}
+    except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
+        return Parsed(sha, size, error=error_row(key, path, sha, err, run_id))
+    return Parsed(sha, size, tables, version)
+
+
+def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, run_id: str,
+                      log: Callable[[str], None] = print, batch_size: int = BATCH_BULLETINS,
+                      workers: int = 1) -> RunReport:
+    """Parse each (partition key, file) and write its tables; a file that fails keeps its old rows.
+
+    Parsing is pure and CPU-bound, so a run of many files spreads it over worker processes
+    (one per core); results are taken in the order of `items`, so which of two identical
+    files is loaded and which is recorded as its duplicate does not depend on timing."""
+    items = list(items)
+    report = RunReport()
+    batch: dict[str, dict[str, pl.DataFrame]] = {}
+    loaded = store.loaded_by_sha()  # sha256 → bulletin loaded from those bytes, this run's included
+    for (key, path), parsed in zip(items, _parse_all(items, run_id, workers)):
+        batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
+        if len(batch) >= batch_size:
+            _flush(batch, store, report)
+    _flush(batch, store, report)
+    return report
+
+
+def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int) -> Iterator[Parsed]:
+    if workers < 2 or len(items) < MIN_FILES_FOR_WORKERS:
+        yield from (parse_file(key, path, run_id) for key, path in items)
+        return
+    # forkserver: workers start from a clean process, not a fork of Dagster's threads.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(parse_file, *zip(*items), [run_id] * len(items), chunksize=1)
+
+
+def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: WarehouseStore,
+               loaded: dict[str, str], report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
+    """The bulletin's frames of every table it touches (only ingest_errors when it fails)."""
+    if parsed.error:
+        log(f"ingest error {parsed.error['error_kind']} — {parsed.error['message']}")
+        report.errors.append(parsed.error)
+        # Only the error is written: the bulletin's other tables keep their last good version.
+        return {"ingest_errors": frame("ingest_errors", [parsed.error])}
+    report.bulletins.append(key)
+    text_sha = parsed.version["text_sha256"]
+    original = loaded.get(parsed.sha256) or loaded.get(text_sha)
+    if original and original != key:
+        same = "bytes" if loaded.get(parsed.sha256) == original else "text (another encoding or form)"
+        log(f"{path.name}: same {same} as bulletin {original}; recorded, not loaded twice")
+        return _duplicate(key, parsed.version, original, store)
+    loaded[parsed.sha256] = loaded[text_sha] = key
+    return {**parsed.tables, "ingest_errors": frame("ingest_errors", []),
+            "lineage": store.lineage_with(key, parsed.version)}
+
+
+def text_sha256(lines: list[dict]) -> str:
+    """SHA-256 of a bulletin's text as read, NFKC-folded with all white space dropped: the
+    same text arriving in another encoding (or with other line breaks) hashes the same."""
+    digest = hashlib.sha256()
+    for row in lines:
+        digest.update(_SPACE.sub("", unicodedata.normalize("NFKC", row["text"])).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _version(parsed, sha256: str, run_id: str, started: float) -> dict:
+    b = parsed.tables["bulletins"][0]
+    return {"bulletin_id": b["bulletin_id"], "source_sha256": sha256, "source_file": b["source_file"],
+            "source_bytes": b["source_bytes"], "source_format": b["source_format"], "reader": b["reader"],
+            "page_count": b["page_count"], "ocr": "ocr" in b["quality_flags"],
+            "text_sha256": text_sha256(parsed.tables["bulletin_lines"]), "encoding": b["encoding"],
+            "detected_format": b["detected_format"],
+            "parser_version": PARSER_VERSION, "run_id": run_id, "ingested_at": dt.datetime.now(dt.timezone.utc),
+            "parse_ms": round((time.perf_counter() - started) * 1000, 1),
+            "row_counts": {t: len(parsed.tables[t]) for t in COUNTED}, "is_current": True, "duplicate_of": None}
+
+
+def _duplicate(key: str, parsed_version: dict, original: str, store: WarehouseStore) -> dict[str, pl.DataFrame]:
+    """A file whose bytes are loaded already: no rows of its own, a lineage version naming both."""
+    version = {**parsed_version, "parse_ms": 0.0, "row_counts": dict.fromkeys(COUNTED, 0),
+               "duplicate_of": original}
+    tables = {t: empty_frame(t) for t in (*EXTRACTED, "ingest_errors")}
+    tables["lineage"] = store.lineage_with(key, version)
+    return tables
+
+
+def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport) -> None:
+    if not batch:
+        return
+    combined_tables = {}
+    for table in OUTPUTS:
+        combined = combined_tables[table] = _concat(table, [t[table] for t in batch.values() if table in t])
+        checked = validate(table, combined)
+        report.checked[table] += combined.height
+        if not checked.passed:
+            report.failures.setdefault(table, []).append(checked.failures)
+        if table not in report.previews and combined.height:
+            report.previews[table] = combined.head(5)
+    docs = combined_tables["documents"]
+    bad = toc_mismatches(combined_tables["toc_entries"], docs)
+    if bad.height:
+        report.toc_problems.append(bad)
+    for t in NUMBER_TABLES:
+        off = rows_outside_documents(t, combined_tables[t], docs)
+        if off.height:
+            report.outside_documents.append(off)
+    if docs.height:
+        report.counts.append(numbers_per_bulletin(combined_tables))
+    # Failing rows are written too: the checks flag them, nothing vanishes silently.
+    store.write_bulletins(batch)
+    for tables in batch.values():
+        for table, df in tables.items():
+            report.rows[table] += df.height
+    batch.clear()
+
+
+def _concat(table: str, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(parts, rechunk=False) if parts else empty_frame(table)

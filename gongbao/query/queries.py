@@ -1,0 +1,117 @@
+"""Read-only questions to the warehouse: `gongbao search` (BM25 over jieba terms) and
+`gongbao sql` (any SQL, printed as a table, CSV or JSON)."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import duckdb
+import polars as pl
+
+from parsing.text.lines import fold_width, to_simplified
+from parsing.index.search_terms import lines_with, query_terms
+
+from gongbao.query.lineage_lookup import raw_lines
+from gongbao.store.warehouse import WarehouseStore
+
+SNIPPET = 90  # characters of a long line shown around the first matching term
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET) -> str:
+    """The part of a line around its first query term (paragraphs can be a page long)."""
+    text = text.strip()
+    if len(text) <= width:
+        return text
+    norm = to_simplified(fold_width(text)).lower()
+    at = min((i for i in (norm.find(t) for t in terms) if i >= 0), default=0) if len(norm) == len(text) else 0
+    start = max(0, min(at - width // 3, len(text) - width))
+    return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
+
+
+@dataclass
+class Hit:
+    document_id: str
+    title: str
+    doc_number: str | None
+    source_file: str
+    score: float
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+def search(store: WarehouseStore, query: str, top: int = 10, lines: int = 3) -> list[Hit]:
+    """Documents best matching `query`, each with its lines richest in the query's terms
+    (the lines from the warehouse's own text, table bulletin_lines)."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    hits = []
+    with store.reader() as con:
+        rows = con.execute("""
+            select s.document_id, d.title, d.doc_number, d.source_file, d.bulletin_id, s.score,
+                   d.line_start, d.line_end
+            from search_documents($terms) s join document_details d using (document_id)
+            order by s.score desc, s.document_id limit $top""", {"terms": terms, "top": top}).fetchall()
+        for doc_id, title, number, source_file, bulletin, score, first, last in rows:
+            text = [(n, t) for n, _, t in raw_lines(con, bulletin, list(range(first, last + 1)))]
+            best = set(lines_with(text, terms, top=lines))
+            hits.append(Hit(doc_id, title, number, source_file, round(score, 3),
+                            [(n, snippet(t, terms)) for n, t in text if n in best]))
+    return hits
+
+
+def render_hits(hits: list[Hit]) -> str:
+    out = []
+    for rank, h in enumerate(hits, start=1):
+        out.append(f"{rank}. {h.title}  {h.doc_number or ''}".rstrip())
+        out.append(f"   {h.document_id}  score {h.score}  ({h.source_file})")
+        out += [f"   {n:>5}│ {text}" for n, text in h.lines]
+    return "\n".join(out)
+
+
+def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | None = None) -> int:
+    """Print a query's result; returns its row count."""
+    out = out or sys.stdout
+    with store.reader() as con:
+        rel = con.sql(sql)
+        if rel is None:  # a statement without a result (read-only: a SET, a PRAGMA)
+            return 0
+        frame = rel.pl()
+    write(frame, fmt, out)
+    return frame.height
+
+
+def write(frame: pl.DataFrame, fmt: str, out: TextIO) -> None:
+    if fmt == "csv":
+        flat = frame.with_columns(pl.col(c).cast(pl.List(pl.Utf8)).list.join("; ")
+                                  for c, t in frame.schema.items() if isinstance(t, pl.List))
+        out.write(flat.write_csv())
+    elif fmt == "json":
+        out.write(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1) + "\n")
+    else:
+        with pl.Config(tbl_rows=50, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
+            out.write(f"{frame}\n")
+
+
+def repl(store: WarehouseStore, fmt: str, stdin: TextIO | None = None, out: TextIO | None = None) -> None:
+    """An interactive prompt: statements end with ';', `.quit` or end of input leaves."""
+    stdin, out = stdin or sys.stdin, out or sys.stdout
+    interactive = stdin.isatty()
+    buffer: list[str] = []
+    while True:
+        if interactive:
+            out.write("gongbao> " if not buffer else "     ..> ")
+            out.flush()
+        line = stdin.readline()
+        if not line or line.strip() in (".quit", ".exit"):
+            return
+        buffer.append(line)
+        if line.rstrip().endswith(";"):
+            sql = "".join(buffer)
+            buffer.clear()
+            try:
+                run_sql(store, sql, fmt, out)
+            except duckdb.Error as err:
+                out.write(f"error: {err}\n")

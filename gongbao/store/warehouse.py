@@ -1,0 +1,248 @@
+"""The warehouse on disk: Parquet per table and bulletin is the truth, DuckDB the SQL layer.
+
+Layout under the warehouse folder:
+    parquet/<table>/<bulletin_id>.parquet   one file per table and bulletin
+    pending/<bulletin_id>                   written to Parquet, not yet loaded into DuckDB
+    pending/<bulletin_id>.writing           being written (left behind by a killed run: torn)
+    warehouse.duckdb                        tables loaded from the Parquet files
+
+A run writes a bulletin's files under the writer lock and marks the bulletin pending;
+`sync_duckdb` then loads only the pending bulletins into a copy of the DuckDB file (delete
+their rows, insert their Parquet, one transaction) and swaps the copy in with an atomic
+rename. A reader sees the old warehouse or the new one, never a mix, and a reader holding
+the old file open does not block the writer. The work is one bulletin's rows plus one file
+copy; without a DuckDB file, or when the tables' columns changed, it is rebuilt whole.
+
+A run killed while writing a bulletin leaves its `.writing` mark: that bulletin keeps its
+last loaded rows in DuckDB, is reported as torn, and is parsed again by the next run that
+asks for it (the sensor and the schedule do so by themselves).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from filelock import FileLock
+
+from quality.schemas import TABLES, empty_frame, frame, polars_schema
+
+from gongbao.store import sql_layer
+
+DB_NAME = "warehouse.duckdb"
+WRITING = ".writing"
+REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
+
+
+class WarehouseStore:
+    def __init__(self, base_dir: Path):
+        self.base_dir = Path(base_dir)
+        self.parquet_dir = self.base_dir / "parquet"
+        self.pending_dir = self.base_dir / "pending"
+        self.db_path = self.base_dir / DB_NAME
+
+    def lock(self) -> FileLock:
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.base_dir / ".warehouse.lock"), timeout=600)
+
+    def table_file(self, table: str, key: str) -> Path:
+        return self.parquet_dir / table / f"{key}.parquet"
+
+    def partition_files(self, table: str) -> list[Path]:
+        folder = self.parquet_dir / table
+        return sorted(folder.glob("*.parquet")) if folder.exists() else []
+
+    # --- writing a run's bulletins -------------------------------------------------------
+
+    def write_bulletins(self, batch: dict[str, dict[str, pl.DataFrame]]) -> None:
+        """Replace each bulletin's rows of the given tables (no rows: no file) and mark it pending."""
+        self.pending_dir.mkdir(parents=True, exist_ok=True)
+        with self.lock():
+            for key, tables in batch.items():
+                writing = self.pending_dir / f"{key}{WRITING}"
+                writing.touch()
+                for table, df in tables.items():
+                    self._write_file(self.table_file(table, key), df)
+                os.replace(writing, self.pending_dir / key)
+
+    @staticmethod
+    def _write_file(path: Path, df: pl.DataFrame) -> None:
+        if df.height == 0:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        df.write_parquet(tmp, compression="zstd", statistics=True)
+        os.replace(tmp, path)
+
+    def pending(self) -> tuple[list[str], list[str]]:
+        """(bulletins written but not loaded, bulletins a killed run left half-written)."""
+        if not self.pending_dir.exists():
+            return [], []
+        names = sorted(p.name for p in self.pending_dir.iterdir())
+        torn = [n[: -len(WRITING)] for n in names if n.endswith(WRITING)]
+        return [n for n in names if not n.endswith(WRITING) and n not in torn], torn
+
+    # --- the DuckDB layer ----------------------------------------------------------------
+
+    def sync_duckdb(self) -> tuple[str, dict[str, int]]:
+        """Load the pending bulletins into DuckDB: ("updated"/"rebuilt", table → row count)."""
+        with self.lock():
+            self._remove_leftovers()
+            ready, torn = self.pending()
+            if self._must_rebuild(len(ready)):
+                mode, counts = "rebuilt", self._rebuild(exclude=set(torn))
+            else:
+                mode, counts = "updated", self._update(ready)
+            for key in ready:
+                (self.pending_dir / key).unlink(missing_ok=True)
+            return mode, counts
+
+    def _must_rebuild(self, n_pending: int) -> bool:
+        if not self.db_path.exists():
+            return True
+        with self.reader() as con:
+            have = {t: [c for c, in con.execute("select column_name from information_schema.columns where "
+                                                 "table_name = ? order by ordinal_position", [t]).fetchall()]
+                    for t in TABLES}
+            known = con.execute("select count(*) from (select bulletin_id from lineage union "
+                                "select bulletin_id from ingest_errors)").fetchone()[0]
+        if any(have[t] != [c.name for c in TABLES[t]] for t in TABLES):
+            return True  # a new parser version changed the columns
+        return n_pending > REBUILD_SHARE * max(known, 1) and n_pending > 1
+
+    def _new_db_file(self) -> Path:
+        return self.db_path.with_name(f".{DB_NAME}.{os.getpid()}.{time.time_ns()}.tmp")
+
+    def _rebuild(self, exclude: set[str]) -> dict[str, int]:
+        with self._next_version(from_current=False) as (con, counts):
+            for table in TABLES:
+                con.execute(f"create table {table} as select * from {self._empty_relation(con, table)}")
+                self._insert(con, table, [p for p in self.partition_files(table) if p.stem not in exclude])
+        return counts
+
+    def _update(self, keys: list[str]) -> dict[str, int]:
+        with self._next_version(from_current=True) as (con, counts):
+            if keys:
+                con.execute("begin")
+                for table in TABLES:
+                    con.execute(f"delete from {table} where bulletin_id in (select unnest(?))", [keys])
+                    self._insert(con, table, [p for k in keys if (p := self.table_file(table, k)).exists()])
+                con.execute("commit")
+        return counts
+
+    @contextmanager
+    def _next_version(self, from_current: bool) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, int]]]:
+        """A new DuckDB file (empty, or a copy of the current one) for the body to fill; then
+        views and comments (they change with the code, not only with the data), the row
+        counts, and the rename over the current file. Nothing is renamed if the body fails."""
+        tmp = self._new_db_file()
+        if from_current:
+            shutil.copyfile(self.db_path, tmp)
+        con = duckdb.connect(str(tmp))
+        counts: dict[str, int] = {}
+        try:
+            yield con, counts
+            sql_layer.apply(con)
+            counts.update(self._counts(con))
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, self.db_path)
+
+    @staticmethod
+    def _insert(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
+        if files:
+            con.execute(f"insert into {table} by name select * from read_parquet(?, union_by_name=true)",
+                        [[str(f) for f in files]])
+
+    @staticmethod
+    def _empty_relation(con: duckdb.DuckDBPyConnection, table: str) -> str:
+        """A zero-row relation with the table's exact column types, from its polars schema."""
+        con.register(f"_empty_{table}", empty_frame(table).to_arrow())
+        return f"_empty_{table}"
+
+    @staticmethod
+    def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+
+    def _remove_leftovers(self) -> None:
+        """Temp files of writers that died; every writer holds the lock, so none is alive now."""
+        for tmp in self.base_dir.glob(f".{DB_NAME}.*.tmp"):
+            tmp.unlink(missing_ok=True)
+        for tmp in self.parquet_dir.glob("*/.*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+    # --- reading back ---------------------------------------------------------------------
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the warehouse (a reader never blocks the writer's swap)."""
+        if not self.db_path.exists():
+            raise FileNotFoundError(f"no warehouse at {self.db_path}; run `gongbao build` first")
+        return duckdb.connect(str(self.db_path), read_only=True)
+
+    def previews(self, tables: tuple[str, ...], rows: int = 5) -> dict[str, pl.DataFrame]:
+        """The first rows of each table, long text columns left out."""
+        with self.reader() as con:
+            out = {}
+            for t in tables:
+                rel = con.sql(f"select * from {t} limit {rows}")
+                out[t] = rel.pl().drop("body", strict=False)
+            return out
+
+    def ingest_errors(self, run_id: str) -> list[tuple[str, str, str]]:
+        """(source_file, error_kind, message) of the files a run could not ingest."""
+        with self.reader() as con:
+            return con.execute("select source_file, error_kind, message from ingest_errors where run_id = ? "
+                               "order by source_file", [run_id]).fetchall()
+
+    def ingested_versions(self) -> dict[str, str]:
+        """bulletin_id → sha256 of the last version processed: loaded, or refused with an
+        ingest error (so a bad file is not retried until its bytes change). Torn bulletins
+        are left out, so that whoever asks runs them again."""
+        out: dict[str, str] = {}
+        if self.db_path.exists():
+            with self.reader() as con:
+                out.update(con.execute("select bulletin_id, source_sha256 from lineage where is_current").fetchall())
+                out.update(con.execute("select bulletin_id, source_sha256 from ingest_errors").fetchall())
+        for key in self.pending()[1]:
+            out.pop(key, None)
+        return out
+
+    def loaded_by_sha(self) -> dict[str, str]:
+        """sha256 of bytes or of text (lineage.text_sha256) → the bulletin currently loaded from
+        them, pending ones included."""
+        out: dict[str, str] = {}
+        current = "is_current and duplicate_of is null"
+        if self.db_path.exists():
+            with self.reader() as con:
+                out.update(con.execute("select source_sha256, bulletin_id from bulletins").fetchall())
+                out.update(con.execute(f"select text_sha256, bulletin_id from lineage where {current}").fetchall())
+        for key in self.pending()[0]:
+            path = self.table_file("lineage", key)
+            if path.exists():
+                versions = pl.read_parquet(path).filter(pl.sql_expr(current))
+                out.update(versions.select("source_sha256", "bulletin_id").iter_rows())
+                if "text_sha256" in versions.columns:  # versions written before 0.4.0 have none
+                    out.update(versions.select("text_sha256", "bulletin_id").drop_nulls().iter_rows())
+        return out
+
+    def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
+        """The bulletin's version history with `version` as the current one. The same bytes
+        again (same name, same parser) add no version: that version's row takes the new run,
+        time and counts, since the rows now in the tables carry that run."""
+        path = self.table_file("lineage", key)
+        history = pl.read_parquet(path) if path.exists() else empty_frame("lineage")
+        history = history.select([pl.col(c).cast(t) if c in history.columns else pl.lit(None, t).alias(c)
+                                  for c, t in polars_schema("lineage").items()])
+        this_version = ((pl.col("source_sha256") == version["source_sha256"])
+                        & (pl.col("parser_version") == version["parser_version"])
+                        & (pl.col("source_file") == version["source_file"])
+                        & pl.col("duplicate_of").eq_missing(version.get("duplicate_of")))
+        older = history.filter(~this_version).with_columns(pl.lit(False).alias("is_current"))
+        return pl.concat([older, frame("lineage", [version])])

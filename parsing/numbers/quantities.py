@@ -1,0 +1,144 @@
+"""Numbers with units in running text: the shared first step of text indicators, budgets
+and subsidies.
+
+A mention is a number (Arabic, or Chinese numerals for money), an optional range end, a
+unit, and the comparator words around it (`不少于 3.07 亿人`, `75% 左右`, `491万余人`).
+Numbers that only date, order or name something are not mentions: years and dates, ages
+and durations, ordinals (`第4期`), numbers inside 《titles》 or short “quotes”, and
+numbers that modify a noun (`20Mbps宽带`, `1200人以下的学校`) rather than count it.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+from parsing.vocab import CJK, COMPARATORS, POST_COMPARATORS, SCALE, alternatives
+
+_MONEY_UNIT = r"(?:万亿|亿|万|千)?元"
+# Measure words after which a number is a count or a rate. 岁 only counts for life spans.
+_COUNT_UNIT = (r"个百分点|百分点|%|‰|/10万|(?:万|亿|千|百)?[余多]?(?:人次|人|户|个|项|名|所|条|张|套|种|家|块|处|座|台|辆"
+               r"|床|间|册|件|篇|部|场|批|支|门|片|栋|幢|公里|千米|平方米|平方公里|米|吨|亩|公顷|千瓦|兆瓦|岁)"
+               r"|Mbps|Gbps|万|亿")
+_MORE = re.compile(r"(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CHINESE = r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三四五六七八九〇])[零一二两三四五六七八九十百千〇]+(?:点[零一二三四五六七八九]+)?"
+# Comparator words before a number are looked up from the number back: a pattern that
+# starts with optional words would be tried at every character of the text.
+_PRE = re.compile(rf"({alternatives(COMPARATORS)})\s*$")
+_POST = r"(?P<post>以上|以内|以下|左右|余|多)?"
+_RANGE = rf"(?:\s*[—–\-~～至到]\s*(?P<num2>{_ARABIC}))?"
+
+MENTION = re.compile(rf"(?P<num>{_ARABIC}){_RANGE}\s*(?P<unit>{_MONEY_UNIT}|{_COUNT_UNIT}){_POST}")
+CHINESE_MONEY = re.compile(rf"(?P<num>{_CHINESE})(?P<unit>{_MONEY_UNIT}){_POST}")
+
+
+# An action before a count makes `培养 100 名…人才` a count even though a noun follows.
+_ACTION = re.compile(r"(?:培养|培训|培育|新建|新增|建成|建设|建立|打造|创建|筛选|支持|设置|完成|改造|提供|开展|引进"
+                     r"|招引|遴选|选派|推广|救助|资助|认定|争创|规划|筹集|实施|组织|举办|达到|达|为|有|约|近|共|超过"
+                     r"|不少于|不低于|改扩建|整合|启动|发放|投入|投资|安排|下达|拨付|取得|等)\s*$")
+_SPENT = re.compile(r"(?:投资|投入|资金|拨付|安排|筹集)\s*$")
+_YEAR_AFTER = re.compile(r"^\s*(?:年|月|日|时|周|天|小时|分钟|秒|届|期|号|批次)")
+
+
+@dataclass
+class Mention:
+    start: int  # offset of the whole mention (comparator words included)
+    num_start: int  # offset of the number
+    end: int
+    value: float
+    unit: str
+    comparator: str | None
+    is_money: bool
+    text: str  # the mention as normalized
+
+    @property
+    def amount_yuan(self) -> float:
+        prefix = self.unit[:-1] if self.unit.endswith("元") else ""
+        return self.value * SCALE[prefix]
+
+
+def _number(span: str) -> float | None:
+    try:
+        return float(span.replace(",", ""))
+    except ValueError:
+        try:
+            return float(cn2an.cn2an(span.replace("两", "二"), "smart"))
+        except (ValueError, KeyError):
+            return None
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    """Spans inside 《…》 and short “…” quotes: numbers there name something."""
+    out = [m.span() for m in re.finditer(r"《[^》\n]{0,80}》", text)]
+    out += [m.span() for m in re.finditer(r"“[^”\n]{0,20}”|\"[^\"\n]{0,20}\"", text)]
+    return sorted(out)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    i = bisect.bisect_left(spans, (pos,)) - 1  # spans do not nest: only the one starting last before pos
+    return i >= 0 and spans[i][0] < pos < spans[i][1]
+
+
+def find_mentions(text: str) -> list[Mention]:
+    masked = _masked(text)
+    found: list[Mention] = []
+    money = CHINESE_MONEY.finditer(text) if "元" in text else ()
+    for m in [*MENTION.finditer(text), *money]:
+        num_start = m.start("num")
+        unit = m["unit"]
+        if _inside(num_start, masked) or _is_excluded(text, m, unit):
+            continue
+        value = _number(m["num"])
+        if value is None:
+            continue
+        found_pre = _PRE.search(text, max(0, num_start - 5), num_start)
+        pre, post = (found_pre[1] if found_pre else None), m["post"]
+        start = found_pre.start() if found_pre else num_start
+        comparator = COMPARATORS.get(pre) if pre else POST_COMPARATORS.get(post) if post else None
+        if unit in ("万", "亿") and _SPENT.search(text[max(0, start - 4):start]):
+            unit += "元"  # `投资217万`: money written without 元
+        if _MORE.search(unit):
+            unit, comparator = _MORE.sub("", unit), comparator or ">"
+        found.append(Mention(start, num_start, m.end(), value, unit, comparator,
+                             unit.endswith("元"), text[start:m.end()]))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+_DURATION_AFTER = re.compile(r"\s*(?:工作日|自然日|月|季度|小时|年度|学时|课时)")
+_RULE_BEFORE = re.compile(r"(?:减按|按|按照|税率)\s*$")
+_BACK_REFERENCE = re.compile(r"(?:将|带动|向|负责|围绕|以上|上述|这|该|此|各|其)\s*$")
+_TECH_UNIT = re.compile(r"Mbps|Gbps|米|公里|千米|平方米|吨|千瓦|兆瓦")
+
+
+def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
+    before = text[max(0, m.start("num") - 12):m.start("num")]
+    after = text[m.end():m.end() + 3]
+    if before.endswith("第") or re.search(r"[\d.]$", before):
+        return True  # ordinal, or the tail of a longer number
+    if unit == "岁" and "寿命" not in before:
+        return True  # an age sets a rule; a life span is a measure
+    if unit in ("万", "亿") and _YEAR_AFTER.match(after):
+        return True
+    if unit.endswith("个") and _DURATION_AFTER.match(text, m.end()):
+        return True  # `30个工作日`, `12个月`: a time limit
+    if _RULE_BEFORE.search(before):
+        return True  # `减按15%`, `按20%`: a rate a rule applies, not a measure
+    nxt = after[:1]
+    if unit.endswith("元") or not nxt or not re.match(r"[" + CJK + r"A-Za-z]", nxt):
+        return False  # money is often followed by what it is (`3000 元生活补助`)
+    # A word follows the number. It modifies that word (`20Mbps宽带`, `1200人以下的学校`,
+    # `每3—10万居民`) unless something is done to a number of things (`培养 100 名…`).
+    if _BACK_REFERENCE.search(before):
+        return True  # `带动10个优势产业`, `围绕以上10个产业`: names counted elsewhere
+    acted = bool(_ACTION.search(text[max(0, m.start("num") - 6):m.start("num")]))
+    if _TECH_UNIT.fullmatch(unit) and not re.match(r"[、和及与或]", nxt):
+        return True
+    if m["post"] in ("以上", "以下") and nxt == "的":
+        return m["post"] == "以下" or not acted  # `取得 60 项以上的重大突破` counts; `1200人以下的学校` does not
+    if re.search(r"每[^，。；,;]{0,3}$", before):
+        return True
+    return False

@@ -1,0 +1,197 @@
+"""Ingesting into a warehouse that already holds bulletins: only the new bulletin's rows
+are loaded, duplicates and bad input cost nothing, and neither a killed run nor two runs
+at once leave DuckDB inconsistent. Real Dagster runs, real processes, real files."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import dagster as dg
+import duckdb
+import pytest
+
+from gongbao.extraction.run import MAX_BYTES
+from gongbao.cli.main import main
+from gongbao.store.warehouse import WarehouseStore
+from tests.conftest import ROOT, SAMPLES, raw_folder
+
+B000, B003, B004 = (SAMPLES[p].stem for p in ("000", "003", "004"))
+
+
+@pytest.fixture()
+def two_loaded(tmp_path):
+    """A warehouse built from samples 000 and 003."""
+    settings = raw_folder(tmp_path, ("000", "003"))
+    assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]) == 0
+    return settings
+
+
+def query(settings, sql, params=None):
+    with duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def ingest(settings, *files):
+    return main(["ingest", *map(str, files), "--raw", str(settings.raw_dir),
+                 "--warehouse", str(settings.warehouse_dir)])
+
+
+def assert_consistent(settings):
+    """Every current lineage version's row counts are exactly the rows DuckDB holds for it."""
+    for table in ("documents", "indicators", "budgets", "subsidies", "table_cells"):
+        assert query(settings, f"""
+            select l.bulletin_id from lineage l
+            where l.is_current and l.row_counts.{table} !=
+                (select count(*) from {table} t where t.bulletin_id = l.bulletin_id)""") == [], table
+    assert query(settings, "select count(*) from bulletins where bulletin_id not in "
+                           "(select bulletin_id from lineage where is_current)") == [(0,)]
+    # the current version names the run whose rows are loaded
+    assert query(settings, "select count(*) from bulletins b join lineage l on l.bulletin_id = b.bulletin_id "
+                           "and l.is_current where l.run_id != b.run_id or l.source_sha256 != b.source_sha256"
+                 ) == [(0,)]
+
+
+def test_a_new_bulletin_is_loaded_without_rebuilding_the_warehouse(two_loaded):
+    settings = two_loaded
+    # Take 003's Parquet away behind the store's back: a rebuild from Parquet would lose its
+    # rows, an incremental load of the new bulletin leaves them where they are.
+    (settings.warehouse_dir / "parquet" / "documents" / f"{B003}.parquet").unlink()
+    with dg.instance_for_test() as instance:
+        from gongbao.cli.main import ingest as run_ingest
+        [result] = run_ingest(settings, [SAMPLES["004"]], instance)
+        assert result.success
+        loads = {m.metadata["load"].value for m in result.asset_materializations_for_node("warehouse_tables")}
+    assert loads == {"updated"}
+    assert query(settings, "select bulletin_id, count(*) from documents group by 1 order by 1") == [
+        (B000, 6), (B003, 1), (B004, 7)]
+    assert_consistent(settings)
+    assert list((settings.warehouse_dir / "pending").iterdir()) == []
+
+
+def test_identical_bytes_under_two_names_are_loaded_once_and_both_names_kept(two_loaded, tmp_path):
+    settings = two_loaded
+    before = query(settings, "select count(*) from documents")
+    copy = tmp_path / "绵阳 公报 副本.txt"
+    shutil.copy(SAMPLES["000"], copy)
+    assert ingest(settings, copy) == 0
+    assert query(settings, "select count(*) from documents") == before
+    assert query(settings, "select count(*) from bulletins") == [(2,)]
+    sha = query(settings, "select source_sha256 from bulletins where bulletin_id = ?", [B000])[0][0]
+    assert query(settings, "select source_file, duplicate_of, row_counts.documents from lineage "
+                           "where source_sha256 = ? order by source_file", [sha]) == [
+        (SAMPLES["000"].name, None, 6), ("绵阳 公报 副本.txt", B000, 0)]
+    assert_consistent(settings)
+
+
+def test_each_bad_input_gives_its_error_row_and_the_rest_stays(two_loaded, tmp_path):
+    settings = two_loaded
+    before = query(settings, "select document_id, title from documents order by 1")
+    bad = {
+        "empty.txt": b"",
+        "scan.pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+        "photo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "garbled.txt": b"\xff\xfe\xfd\x80\x81 plain",  # neither UTF-8 nor GB18030
+        "nul.txt": "公告\x00内容".encode(),
+        "diary.txt": "今天天气很好。\n我们去公园散步。\n".encode(),
+    }
+    for name, data in bad.items():
+        (tmp_path / name).write_bytes(data)
+    huge = tmp_path / "huge.txt"
+    with open(huge, "wb") as f:
+        f.truncate(MAX_BYTES + 1)  # sparse: over the limit without writing 64 MB
+    assert ingest(settings, *(tmp_path / n for n in bad), huge) == 0
+    errors = dict(query(settings, "select source_file, error_kind from ingest_errors"))
+    assert errors == {"empty.txt": "empty_file", "scan.pdf": "binary_file", "photo.png": "binary_file",
+                      "garbled.txt": "undecodable", "nul.txt": "nul_bytes", "diary.txt": "no_document",
+                      "huge.txt": "too_large"}
+    for source_file, message in query(settings, "select source_file, message from ingest_errors"):
+        assert message.startswith(source_file + ":")
+    assert query(settings, "select document_id, title from documents order by 1") == before
+    assert_consistent(settings)
+
+
+def test_a_truncated_last_character_is_ingested_with_a_flag(two_loaded, tmp_path):
+    settings = two_loaded
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(SAMPLES["004"].read_bytes().rstrip() + "。".encode()[:2])
+    assert ingest(settings, cut) == 0
+    assert query(settings, "select quality_flags, document_count from bulletins where bulletin_id = 'cut'") == [
+        (["truncated_last_char"], 7)]
+
+
+def test_lineage_command_shows_the_version_and_raw_line_of_a_row(two_loaded, capsys):
+    settings = two_loaded
+    [(budget_id, line)] = query(settings, "select budget_id, line from budgets where amount_text = '380 万元'")
+    capsys.readouterr()
+    assert main(["lineage", budget_id, "--raw", str(settings.raw_dir),
+                 "--warehouse", str(settings.warehouse_dir)]) == 0
+    out = capsys.readouterr().out
+    [(sha, run_id)] = query(settings, "select source_sha256, run_id from bulletins where bulletin_id = ?", [B000])
+    assert f"sha256     {sha}" in out and run_id in out and SAMPLES["000"].name in out
+    assert f"{line}│ 2、改善学校办学条件。" in out and "北川投入 380 万元资金" in out
+    assert main(["lineage", "no-such-id", "--raw", str(settings.raw_dir),
+                 "--warehouse", str(settings.warehouse_dir)]) == 1
+    assert "no-such-id" in capsys.readouterr().err
+
+
+def _variants(raw, n):
+    """n distinct bulletins: the samples with a line appended, so no two share bytes."""
+    for i in range(n):
+        sample = SAMPLES[sorted(SAMPLES)[i % len(SAMPLES)]]
+        (raw / f"variant_{i:03d}.txt").write_bytes(sample.read_bytes() + f"\n(copy {i})\n".encode("ascii"))
+
+
+def _gongbao(settings, *args):
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    env.pop("DAGSTER_HOME", None)
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", *args, "--raw", str(settings.raw_dir),
+                             "--warehouse", str(settings.warehouse_dir)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def test_a_run_killed_midway_leaves_the_warehouse_consistent_and_the_next_run_completes(two_loaded):
+    settings = two_loaded
+    _variants(settings.raw_dir, 30)
+    proc = _gongbao(settings, "build")
+    pending, documents = settings.warehouse_dir / "pending", settings.warehouse_dir / "parquet" / "documents"
+    deadline = time.monotonic() + 300
+    # Kill as soon as the run starts writing the new bulletins' files.
+    while proc.poll() is None and time.monotonic() < deadline:
+        if (pending.exists() and any(pending.iterdir())) or len(list(documents.glob("*.parquet"))) > 2:
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "the build ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    # Readable, and a whole state: the two bulletins of before, or all 32.
+    assert query(settings, "select count(*) from bulletins")[0][0] in (2, 32)
+    assert_consistent(settings)
+
+    assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]) == 0
+    assert query(settings, "select count(*) from bulletins") == [(32,)]
+    assert_consistent(settings)
+    store = WarehouseStore(settings.warehouse_dir)
+    assert store.pending() == ([], [])
+    assert list(settings.warehouse_dir.rglob("*.tmp")) == []
+
+
+def test_two_ingests_at_once_both_land_and_the_warehouse_stays_consistent(two_loaded, tmp_path):
+    settings = two_loaded
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    _variants(extra, 2)
+    shutil.copy(SAMPLES["004"], extra)
+    runs = [_gongbao(settings, "ingest", str(extra / "variant_000.txt"), str(extra / "variant_001.txt")),
+            _gongbao(settings, "ingest", str(extra / SAMPLES["004"].name))]
+    reader_counts = []
+    while any(r.poll() is None for r in runs):
+        if (settings.warehouse_dir / "warehouse.duckdb").exists():
+            reader_counts.append(query(settings, "select count(*) from bulletins")[0][0])
+        time.sleep(0.05)
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr.read().decode()[-2000:] for r in runs]
+    assert set(reader_counts) <= {2, 3, 4, 5}  # a reader always sees some whole state
+    assert query(settings, "select count(*) from bulletins") == [(5,)]
+    assert_consistent(settings)

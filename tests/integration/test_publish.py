@@ -1,0 +1,200 @@
+"""The open-data release of the sample warehouse, checked with the tools its users have:
+the real `frictionless` validator, polars, DuckDB, and a byte-for-byte rebuild."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from gongbao.cli.main import main
+from gongbao.settings import Settings
+from quality.schemas import TABLES
+
+
+@pytest.fixture(scope="module")
+def release(sample_warehouse):
+    out = sample_warehouse.release_dir
+    assert main(["publish", "--warehouse", str(sample_warehouse.warehouse_dir), "--out", str(out)]) == 0
+    [folder] = out.iterdir()
+    return folder
+
+
+def test_frictionless_validates_the_data_package(release):
+    frictionless = Path(sys.executable).with_name("frictionless")
+    done = subprocess.run([str(frictionless), "validate", "--json", "datapackage.json"], cwd=release,
+                          capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    assert report["valid"], [(t["name"], t["errors"][:2]) for t in report["tasks"] if not t["valid"]]
+    assert done.returncode == 0
+    package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["name"] for r in package["resources"]} == set(TABLES)
+    documents = next(r for r in package["resources"] if r["name"] == "documents")
+    assert documents["schema"]["primaryKey"] == ["document_id"]
+    assert {"fields": "bulletin_id", "reference": {"resource": "bulletins", "fields": "bulletin_id"}} in \
+        documents["schema"]["foreignKeys"]
+    assert len(package["sources"]) == 5 and all(len(s["sha256"]) == 64 for s in package["sources"])
+    # every field titled and described in Chinese and in English
+    fields = {f["name"]: f for r in package["resources"] for f in r["schema"]["fields"]}
+    assert fields["doc_number"]["i18n"]["zh"] == {"title": "发文字号",
+                                                  "description": "规范形式的发文字号：机关代字〔年份〕序号号"}
+    for f in fields.values():
+        assert f["i18n"]["en"]["description"] and f["i18n"]["zh"]["description"], f["name"]
+
+
+def test_csv_reads_back_with_the_chinese_intact(release):
+    csv = release / "data" / "documents.csv"
+    assert not csv.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" in csv.read_bytes()
+    frame = pl.read_csv(csv, infer_schema=False)
+    row = frame.filter(pl.col("doc_number") == "国发〔2013〕31号").row(0, named=True)
+    assert row["title"] == "国务院关于印发“宽带中国”战略及实施方案的通知" and row["signed_date"] == "2013-08-01"
+    with duckdb.connect() as con:
+        assert con.execute("select title from read_csv(?) where doc_number = '渝委辦發〔2008〕17号'",
+                           [str(csv)]).fetchone() == ("中共重慶市委辦公廳重慶市人民政府辦公廳關于印發《重慶市農村鄉鎮人才隊伍建設計劃》的通知",)
+    assert (release / "excel" / "documents.csv").read_bytes() == b"\xef\xbb\xbf" + csv.read_bytes()
+
+
+def test_parquet_is_typed_and_describes_its_columns(release):
+    table = pq.read_table(release / "parquet" / "budgets.parquet")
+    field = table.schema.field("amount_yuan")
+    assert str(field.type) == "double"
+    assert field.metadata[b"description"].decode().startswith("Amount in yuan")
+    assert table.num_rows == pl.read_csv(release / "data" / "budgets.csv").height
+
+
+def test_each_bulletin_has_a_folder_with_its_rows(release):
+    documents = pl.read_csv(release / "data" / "documents.csv", infer_schema=False)
+    for bulletin, n in documents.group_by("bulletin_id").len().iter_rows():
+        assert pl.read_csv(release / "bulletins" / bulletin / "documents.csv", infer_schema=False).height == n
+
+
+def test_checksums_and_manifest_cover_the_release(release):
+    sums = dict(reversed(line.split("  ", 1)) for line in (release / "SHA256SUMS").read_text().splitlines())
+    files = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert set(sums) == files
+    for name, digest in sums.items():
+        assert hashlib.sha256((release / name).read_bytes()).hexdigest() == digest
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert manifest["version"] == release.name and manifest["rows"]["documents"] == 23
+
+
+def test_publishing_again_gives_the_same_bytes(release, tmp_path):
+    warehouse = release.parent.parent / "warehouse"  # the sample warehouse beside the releases
+    assert main(["publish", "--warehouse", str(warehouse), "--out", str(tmp_path)]) == 0
+    again = tmp_path / release.name
+    for sub in ("data", "excel", "parquet", "bulletins"):
+        for path in (release / sub).rglob("*.*"):
+            assert (again / path.relative_to(release)).read_bytes() == path.read_bytes(), path
+
+
+def test_the_release_asset_publishes_the_built_warehouse(tmp_path):
+    import dagster as dg
+
+    from gongbao.cli.main import build
+    from pipelines.definitions import build_defs
+    from pipelines.sensors import publish_after_build
+    from tests.conftest import raw_folder
+
+    settings = raw_folder(tmp_path, ("003",))
+    settings = Settings(raw_dir=settings.raw_dir, warehouse_dir=settings.warehouse_dir,
+                        release_dir=tmp_path / "release")
+    defs = build_defs(settings)
+    with dg.instance_for_test() as instance:
+        built = build(settings, instance)
+        assert built.success
+        assert not settings.release_dir.exists()  # a build or ingest does not wait for the release
+        # the sensor answers the build's success with a publish run
+        [success] = instance.all_logs(built.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="publish_after_build", dagster_event=success.dagster_event, dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(built.run_id))
+        assert publish_after_build(context).run_key == f"publish-after-{built.run_id}"
+        assert publish_after_build.job_name == "publish_release"
+        result = defs.resolve_job_def("publish_release").execute_in_process(instance=instance)
+        assert result.success
+        [materialization] = result.asset_materializations_for_node("open_data_release")
+    folder = settings.release_dir / materialization.metadata["version"].value
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["bulletins"] == 1 and manifest["rows"]["documents"] == 1
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SOFFICE = shutil.which("soffice")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# Flags that keep headless Chromium off the network and out of the user's profile.
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1600"]
+
+
+class _Rendered(HTMLParser):
+    """What the browser's DOM holds: tables, links, chart bars."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.links, self.bars = 0, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tables += tag == "table"
+        self.bars += tag == "rect" and attrs.get("class", "").startswith("bar-")
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+def _require(tool: str | None, package: str) -> None:
+    """System programs come from Debian packages: CI installs them and must run these tests."""
+    if not tool:
+        reason = f"not installed: Debian package {package}"
+        if os.environ.get("GONGBAO_REQUIRE_SYSTEM_TOOLS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _render(page: Path, tmp_path: Path, screenshot: Path | None = None) -> _Rendered:
+    _require(CHROMIUM, "chromium")
+    profile = ["--user-data-dir=" + str(tmp_path / "chromium")]
+    dom = subprocess.run([CHROMIUM, *HEADLESS, *profile, "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    if screenshot:
+        subprocess.run([CHROMIUM, *HEADLESS, *profile, f"--screenshot={screenshot}", page.as_uri()],
+                       capture_output=True, timeout=120)
+    rendered = _Rendered()
+    rendered.feed(dom)
+    return rendered
+
+
+def test_the_catalog_renders_in_headless_chromium_with_working_links(release, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    index = _render(release / "index.html", tmp_path, ARTIFACTS / "catalog_index.png")
+    assert index.tables >= 1 + 2 * len(TABLES)  # bulletins, and per table its fields and a preview
+    page = release / "bulletins" / "000_69ce87b22548801c" / "index.html"
+    assert str(page.relative_to(release)) in index.links
+    bulletin = _render(page, tmp_path, ARTIFACTS / "catalog_bulletin.png")
+    assert bulletin.bars >= 2 * 6  # 专栏1's six measures, baseline and target each
+    for base, links in ((release, index.links), (page.parent, bulletin.links)):
+        for href in links:
+            assert (base / href).resolve().is_file(), href  # every link leads to a file of the release
+    shot = (ARTIFACTS / "catalog_bulletin.png").read_bytes()
+    assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
+
+
+@pytest.mark.parametrize("copy", ["data", "excel"])
+def test_libreoffice_reads_the_csv_with_the_chinese_intact(release, tmp_path, copy):
+    _require(SOFFICE, "libreoffice-calc-nogui")
+    utf8_csv = "44,34,76,1"  # comma, double quote, UTF-8, from line 1: what its import dialog asks
+    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    f"--infilter=CSV:{utf8_csv}", "--convert-to", f"csv:Text - txt - csv (StarCalc):{utf8_csv}",
+                    "--outdir", str(tmp_path / "out"), str(release / copy / "documents.csv")],
+                   capture_output=True, timeout=180, check=True)
+    original = pl.read_csv(release / "data" / "documents.csv", infer_schema=False)
+    converted = pl.read_csv(tmp_path / "out" / "documents.csv", infer_schema=False)
+    assert converted.columns == original.columns  # the BOM of the Excel copy is not glued to a header
+    assert converted["title"].to_list() == original["title"].to_list()
+    assert "中共重慶市委辦公廳重慶市人民政府辦公廳關于印發《重慶市農村鄉鎮人才隊伍建設計劃》的通知" in converted["title"]

@@ -1,0 +1,125 @@
+"""The raw-folder sensor on a real Dagster instance: a new file, and only it, gets a run."""
+import shutil
+
+import dagster as dg
+import duckdb
+
+from gongbao.cli.main import build
+from pipelines.definitions import build_defs
+from pipelines.sensors import raw_folder_sensor
+from gongbao.settings import Settings
+from tests.conftest import RAW, SAMPLES, raw_folder
+
+
+def sensor_tick(**kwargs):
+    # The context enters the instance (Dagster sets its state storage for the thread): leave it too.
+    with dg.build_sensor_context(**kwargs) as context:
+        return raw_folder_sensor(context)
+
+
+def schedule_tick(**kwargs):
+    from gongbao.settings import Settings
+    from pipelines.sensors import ingest_schedule
+
+    with dg.build_schedule_context(**kwargs) as context:
+        return ingest_schedule(Settings())(context)
+
+
+def test_sensor_runs_only_the_new_bulletin(tmp_path):
+    settings = raw_folder(tmp_path, ("000", "003"))
+    raw = settings.raw_dir
+    defs = build_defs(settings)
+    with dg.instance_for_test() as instance:
+        assert build(settings, instance).success
+        first = sensor_tick(instance=instance, resources=defs.resources)
+        assert first.run_requests == []  # a sensor started after a build knows what is in the warehouse
+        cursor = first.cursor
+
+        # nothing new: no run
+        again = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
+        assert again.run_requests == []
+
+        shutil.copy(SAMPLES["004"], raw / "绵阳 公报 2013.txt")  # spaces and Chinese in the name
+        result = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
+        assert len(result.run_requests) == 1
+        key = result.run_requests[0].partition_key
+        assert [r.partition_keys for r in result.dynamic_partitions_requests] == [[key]]
+        instance.add_dynamic_partitions("bulletins", [key])
+        run = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, partition_key=key)
+        assert run.success
+        extracted = [m for m in run.get_asset_materialization_events()
+                     if m.asset_key == dg.AssetKey("bulletin_extracts")]
+        assert [m.partition for m in extracted] == [key]  # only the new bulletin was parsed
+
+        # A bulletin a killed run left half-written gets a repair run, once.
+        (settings.warehouse_dir / "pending" / "003_6ffefe78dc09de8d.writing").touch()
+        repair = sensor_tick(instance=instance, cursor=result.cursor, resources=defs.resources)
+        assert [(r.partition_key, r.run_key.split(":")[1]) for r in repair.run_requests] == [
+            ("003_6ffefe78dc09de8d", "repair")]
+        assert defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, partition_key="003_6ffefe78dc09de8d").success
+        assert not (settings.warehouse_dir / "pending" / "003_6ffefe78dc09de8d.writing").exists()
+    with duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*), min(source_file) from bulletins where source_file like '绵阳%'"
+                           ).fetchone() == (1, "绵阳 公报 2013.txt")
+        assert con.execute("select count(*) from bulletins").fetchone() == (3,)
+    assert len(list(RAW.glob("*.txt"))) == 5
+
+
+def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_changes_nothing(tmp_path, capsys):
+    from gongbao.cli.main import main
+
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    raw.mkdir()
+    shutil.copy(SAMPLES["000"], raw)
+    assert main(["build", "--raw", str(raw), "--warehouse", str(wh)]) == 0
+    args = ["--raw", str(raw), "--warehouse", str(wh)]
+    assert main(["ingest", str(SAMPLES["004"]), *args]) == 0
+    assert (raw / SAMPLES["004"].name).exists()
+
+    def counts():
+        with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+            return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                    for t in ("bulletins", "documents", "indicators", "budgets", "subsidies", "lineage")}
+
+    before = counts()
+    assert before["bulletins"] == 2 and before["subsidies"] > 0
+    assert main(["ingest", str(raw / SAMPLES["004"].name), *args]) == 0  # same bytes again
+    assert counts() == before
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["ingest", str(tmp_path / "empty.txt"), *args]) == 0
+    assert "empty.txt (empty_file)" in capsys.readouterr().err
+    assert counts() == before
+    # a changed file (same name, new bytes) replaces its rows; the old version stays in lineage
+    changed = raw / SAMPLES["004"].name
+    changed.write_bytes(changed.read_bytes().replace("2013".encode(), "2014".encode(), 1))
+    assert main(["ingest", str(changed), *args]) == 0
+    with duckdb.connect(str(wh / "warehouse.duckdb"), read_only=True) as con:
+        versions = con.execute("select is_current, row_counts.documents from lineage "
+                               "where bulletin_id = '004_357ce20f33c7d160' order by ingested_at").fetchall()
+        current = con.execute("select source_sha256 from lineage where bulletin_id = '004_357ce20f33c7d160' "
+                              "and is_current").fetchall()
+        loaded = con.execute("select source_sha256 from bulletins where bulletin_id = '004_357ce20f33c7d160'"
+                             ).fetchall()
+    assert versions == [(False, 7), (True, 7)] and current == loaded
+    assert counts()["documents"] == before["documents"]
+
+
+def test_schedule_requests_the_files_the_warehouse_has_not_seen(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SAMPLES["003"], raw)
+    settings = Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")
+    defs = build_defs(settings)
+    with dg.instance_for_test() as instance:
+        assert build(settings, instance).success
+        (raw / "broken.txt").write_bytes(b"\x00\x00")
+        shutil.copy(SAMPLES["004"], raw)
+        requests = schedule_tick(instance=instance, resources=defs.resources)
+        assert sorted(r.partition_key for r in requests) == ["004_357ce20f33c7d160", "broken"]
+        assert instance.has_dynamic_partition("bulletins", "broken")
+        for r in requests:
+            defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance, partition_key=r.partition_key)
+        # loaded or refused, each version is seen: nothing is requested again
+        assert schedule_tick(instance=instance, resources=defs.resources) == []
