@@ -24,6 +24,7 @@ class Col:
     checks: tuple = field(default_factory=tuple)
 
 
+MONEY = pl.Decimal(20, 2)  # yuan to the fen, exact: no float noise in sums or CSVs
 _SHA256 = pa.Check.str_matches(r"^[0-9a-f]{64}$")
 
 LINEAGE = [
@@ -164,23 +165,28 @@ TABLES: dict[str, list[Col]] = {
         Col("kind", pl.Utf8(), "baseline, target, actual or change", False,
             (pa.Check.isin(["baseline", "target", "actual", "change"]),)),
         Col("value", pl.Float64(), "The number; null when the cell holds words only"),
+        Col("value_max", pl.Float64(), "The upper end when the value is a range (10—15个: value 10, value_max 15)"),
         Col("value_text", pl.Utf8(), "The value exactly as written (>80%, 43263（2）, 应保尽保)", False),
         Col("comparator", pl.Utf8(), ">, >=, <, <=, ~ or null", checks=(pa.Check.isin([">", ">=", "<", "<=", "~"]),)),
         Col("nature", pl.Utf8(), "约束性 or 预期性 where the source marks it",
             checks=(pa.Check.isin(["约束性", "预期性"]),)),
+        Col("part_of", pl.Utf8(), "indicator_id of the total this value is a part of (其中, 包括); null for a whole"),
         *_located("of the value"),
     ],
     "budgets": [
         Col("budget_id", pl.Utf8(), "document_id:bNNN, amounts numbered in order", False),
         Col("document_id", pl.Utf8(), "Document the amount is stated in", False),
         *LINEAGE,
-        Col("amount_yuan", pl.Float64(), "Amount in yuan (万元 ×10⁴, 亿元 ×10⁸, 万亿元 ×10¹², 千元 ×10³)", False,
-            (pa.Check.gt(0),)),
+        Col("amount_yuan", MONEY, "Amount in yuan, exact to the fen (万元 ×10⁴, 亿元 ×10⁸, 万亿元 ×10¹², 千元 ×10³); "
+            "the lower end of a range", False, (pa.Check.gt(0),)),
+        Col("amount_max_yuan", MONEY, "The upper end when the amount is a range (3—5亿元: 500000000)"),
         Col("amount_text", pl.Utf8(), "The amount as written (380 万元, 五亿元)", False),
         Col("purpose", pl.Utf8(), "What the money is for, a short phrase from the text"),
         Col("funder", pl.Utf8(), "Who provides or spends it (北川, 市财政)"),
         Col("period", pl.Utf8(), "Year or period (2012, 2021-2025)",
             checks=(pa.Check.str_matches(PERIOD),)),
+        Col("part_of", pl.Utf8(), "budget_id of the total this amount is a part of (其中, 包括); null for a whole: "
+                                  "sum the rows where it is null to count each yuan once"),
         *_located("where the amount starts"),
     ],
     "subsidies": [
@@ -189,7 +195,8 @@ TABLES: dict[str, list[Col]] = {
         *LINEAGE,
         Col("program", pl.Utf8(), "The scheme's name where given (国家助学金, 生活费补助)"),
         Col("beneficiary", pl.Utf8(), "Who receives it"),
-        Col("amount_yuan", pl.Float64(), "Amount in yuan per beneficiary", False, (pa.Check.gt(0),)),
+        Col("amount_yuan", MONEY, "Amount in yuan per beneficiary, exact to the fen", False, (pa.Check.gt(0),)),
+        Col("amount_max_yuan", MONEY, "The upper end when the standard is a range"),
         Col("amount_text", pl.Utf8(), "The amount as written", False),
         Col("per", pl.Utf8(), "What it is paid per, as written (每生每年, 每人每月, 人均)", False),
         Col("frequency", pl.Utf8(), "year, month, once, or null", checks=(pa.Check.isin(["year", "month", "once"]),)),

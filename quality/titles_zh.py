@@ -3,6 +3,9 @@ English ones are the descriptions in schemas.py). One entry per column name: a n
 the same thing in every table."""
 
 ZH = {
+    "value_max": ("上限值", "数值为区间时的上端（10—15个：数值10，上限15）"),
+    "amount_max_yuan": ("金额上限（元）", "金额为区间时的上端（3—5亿元：500000000）"),
+    "part_of": ("所属总数", "该数所属总数的行标识（其中、包括）；总数本身为空：对为空的行求和，每元只计一次"),
     "source_format": ("文件形式", "由文件字节判断的形式：txt、pdf、html、docx、doc、wps、rtf"),
     "reader": ("读取工具", "读取文件文本的程序库及其版本"),
     "page_count": ("页数", "PDF文件的页数；其他形式为空"),

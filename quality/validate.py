@@ -7,7 +7,7 @@ from functools import lru_cache
 import pandera.errors
 import polars as pl
 
-from quality.schemas import NUMBER_TABLES, pandera_schema
+from quality.schemas import pandera_schema
 
 
 @dataclass
@@ -60,8 +60,6 @@ def toc_mismatches(toc: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
                 .select("bulletin_id", pl.col("line_start").alias("line"),
                         pl.lit("document missing from toc").alias("problem"), "title"))
     return pl.concat([unmatched, unlisted])
-
-
 
 
 def rows_outside_documents(table: str, rows: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:

@@ -14,8 +14,8 @@ from parsing.numbers.periods import period_for
 from parsing.vocab import CJK, last_match
 from parsing.structure.prose import Prose
 from parsing.numbers.quantities import Mention
-from parsing.numbers.text_indicators import (BOUNDARY, DocContext, clause_start, kind_of, paragraph_before, review_spans,
-                              sentence_span)
+from parsing.numbers.sentences import (BOUNDARY, DocContext, clause_start, kind_of, paragraph_before, review_spans,
+                                       sentence_span)
 from parsing.index.segment import head_words, tail_words
 
 _PER_HEAD = re.compile(r"(?:平均)?(每(?:人|生|户|名|位|床|对|个团队|个|家|所|村|亩)(?:每(?:年|月|天|次))?|人均)")
@@ -54,7 +54,8 @@ def money_rows(prose: Prose, mentions: list[Mention], ctx: DocContext) -> tuple[
         per = last_match(_PER_HEAD, before)
         if per is None and _SUBSIDY.search(text[s_start:s_end]):
             per = last_match(_PER_TIME, before)
-        common = {"amount_yuan": m.amount_yuan, "amount_text": raw[m.start:m.end], "line": prose.line_at(m.num_start)}
+        common = {"amount_yuan": m.amount_yuan, "amount_max_yuan": m.amount_max_yuan,
+                  "amount_text": raw[m.start:m.end], "line": prose.line_at(m.num_start)}
         if per is not None and not _ECONOMY.search(before[per.start():] + clause):
             subsidies.append({**common, **_subsidy_fields(text, s_start, s_end, m, per, clause)})
         elif per is None and _SPENDING.search(text[s_start:min(s_end, m.end + 4)]) and not _ECONOMY.search(clause):
@@ -62,7 +63,7 @@ def money_rows(prose: Prose, mentions: list[Mention], ctx: DocContext) -> tuple[
             kind = kind_of(before, m.start, reviews, ctx)
             budgets.append({**common, "purpose": _purpose(text, m, c_start, s_start, s_end),
                             "funder": _funder(text[s_start:m.start], clause),
-                            "period": period_for(clause, paragraph, kind, ctx.title)})
+                            "period": period_for(clause, paragraph, kind, ctx.title), "part_of": None})
     return budgets, subsidies
 
 

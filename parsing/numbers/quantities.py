@@ -12,11 +12,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import cn2an
 
 from parsing.vocab import CJK, COMPARATORS, POST_COMPARATORS, SCALE, alternatives
 
+CENT = Decimal("0.01")  # money is kept to the fen
 _MONEY_UNIT = r"(?:万亿|亿|万|千)?元"
 # Measure words after which a number is a count or a rate. 岁 only counts for life spans.
 _COUNT_UNIT = (r"个百分点|百分点|%|‰|/10万|(?:万|亿|千|百)?[余多]?(?:人次|人|户|个|项|名|所|条|张|套|种|家|块|处|座|台|辆"
@@ -53,11 +55,31 @@ class Mention:
     comparator: str | None
     is_money: bool
     text: str  # the mention as normalized
+    number: str = ""  # the number as written (Arabic digits, or Chinese numerals)
+    value_max: float | None = None  # the upper end of a range (`3—5亿元`, `10-15个`)
+    number_max: str = ""
 
     @property
-    def amount_yuan(self) -> float:
-        prefix = self.unit[:-1] if self.unit.endswith("元") else ""
-        return self.value * SCALE[prefix]
+    def amount_yuan(self) -> Decimal:
+        """The amount in yuan, exact: `1.13亿元` is 113000000, never 112999999.99999999."""
+        return _yuan(self.number, self.value, self._scale)
+
+    @property
+    def amount_max_yuan(self) -> Decimal | None:
+        return _yuan(self.number_max, self.value_max, self._scale) if self.value_max is not None else None
+
+    @property
+    def _scale(self) -> int:
+        return SCALE[self.unit[:-1] if self.unit.endswith("元") else ""]
+
+
+def _yuan(number: str, value: float, scale: int) -> Decimal:
+    """Exact yuan from the number as written (its decimal digits times the unit's scale)."""
+    try:
+        exact = Decimal(number.replace(",", ""))
+    except InvalidOperation:  # Chinese numerals: cn2an gave the value
+        exact = Decimal(repr(value))
+    return (exact * scale).quantize(CENT)
 
 
 def _number(span: str) -> float | None:
@@ -102,8 +124,9 @@ def find_mentions(text: str) -> list[Mention]:
             unit += "元"  # `投资217万`: money written without 元
         if _MORE.search(unit):
             unit, comparator = _MORE.sub("", unit), comparator or ">"
-        found.append(Mention(start, num_start, m.end(), value, unit, comparator,
-                             unit.endswith("元"), text[start:m.end()]))
+        second = m.groupdict().get("num2")
+        found.append(Mention(start, num_start, m.end(), value, unit, comparator, unit.endswith("元"),
+                             text[start:m.end()], m["num"], _number(second) if second else None, second or ""))
     found.sort(key=lambda x: x.start)
     return found
 

@@ -12,57 +12,22 @@ from __future__ import annotations
 from parsing.vocab import CJK, YEAR
 
 import re
-from dataclasses import dataclass
 
-from parsing.numbers.periods import YEAR_IN_TEXT, period_for
+from parsing.numbers.periods import period_for
+from parsing.numbers.sentences import DocContext, clause_start, kind_of, paragraph_before, review_spans, sentence_span
 from parsing.structure.prose import Prose
 from parsing.numbers.quantities import Mention
 from parsing.index.segment import tail_words
 
-BOUNDARY = "，。；：！？,;:\n\t|、"
-_SENTENCE_END = "。；;！？!?\n"
 _LEAD = re.compile(r"^(?:其中|同时|并且?|力争|争取|确保|使|以及|和|及|到\s*" + YEAR + r"\s*年(?:底|末)?|"
                    + YEAR + r"\s*年(?:底|末|的)?|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年)+")
 _LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到"
                    r"|控制在|保持在|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近"
                    r"|总计|共计|力争|争取|要|将|实现|由|从|在|是|占|的|已|均)+$")
 _CHANGE = re.compile(r"年均|基础上|年递增|年增长")
-_FUTURE = re.compile(r"到\s*" + YEAR + r"|力争|争取|确保|目标|计划|预计|将|规划|逐步|要")
-_PAST = re.compile(r"已|累计|过去|截至")
-_REVIEW_HEADING = re.compile(r"发展基础|发展现状|现状|回顾|成就|成效|进展|基本情况|工作总结|取得")
-_HEADING = re.compile(r"^第[一二三四五六七八九十]+[章节部分篇]|^[一二三四五六七八九十]+、\s*\S{1,30}$")
 _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)(?:目标|指标)")
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
 _MAX_NAME = 40
-PARAGRAPH_REACH = 400  # characters before a number that may scope it; PDF text has no paragraph breaks
-
-
-@dataclass
-class DocContext:
-    title: str | None
-    year: int | None  # year the document was written
-
-
-def clause_start(text: str, pos: int, floor: int) -> int:
-    i = pos
-    while i > floor and text[i - 1] not in BOUNDARY:
-        i -= 1
-    return i
-
-
-def paragraph_before(text: str, pos: int) -> str:
-    """The paragraph up to `pos`, at most PARAGRAPH_REACH characters of it."""
-    return text[max(text.rfind("\n", 0, pos) + 1, pos - PARAGRAPH_REACH):pos]
-
-
-def sentence_span(text: str, pos: int) -> tuple[int, int]:
-    a = pos
-    while a > 0 and text[a - 1] not in _SENTENCE_END:
-        a -= 1
-    b = pos
-    while b < len(text) and text[b] not in _SENTENCE_END:
-        b += 1
-    return a, b
 
 
 _FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
@@ -83,24 +48,6 @@ def counted_thing(text: str, end: int) -> str:
     """The noun right after a count (`培养 100 名` + `掌握…的管理人才`), or ''."""
     tail = _TAIL.match(text, end)[0].strip()
     return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[" + CJK + r"“]", tail) else tail
-
-
-def review_spans(prose: Prose) -> list[tuple[int, int]]:
-    """Offsets of chapters that review what was achieved (`第一章 发展基础`)."""
-    spans, start = [], None
-    pos = 0
-    for para in prose.text.split("\n"):
-        head = para.strip()
-        if _HEADING.match(head) or (len(head) <= 12 and _REVIEW_HEADING.search(head)):
-            if start is not None:
-                spans.append((start, pos))
-                start = None
-            if _REVIEW_HEADING.search(head):
-                start = pos
-        pos += len(para) + 1
-    if start is not None:
-        spans.append((start, len(prose.text)))
-    return spans
 
 
 def _natures(text: str) -> list[tuple[int, str | None, str]]:
@@ -170,22 +117,11 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             "period": period_for(clause, paragraph, kind, ctx.title),
             "kind": kind,
             "value": m.value,
+            "value_max": m.value_max,
             "value_text": raw[m.start:m.end],
             "comparator": m.comparator,
             "nature": _nature_of(text, m.start, natures),
+            "part_of": None,
             "line": prose.line_at(m.num_start),
         })
     return rows
-
-
-def kind_of(sentence: str, offset: int, reviews: list[tuple[int, int]], ctx: DocContext) -> str:
-    in_review = any(a <= offset < b for a, b in reviews)
-    future = _FUTURE.search(sentence)
-    if in_review:
-        return "target" if re.search(r"到\s*" + YEAR + r"|力争", sentence) else "actual"
-    years = [int(y) for y in YEAR_IN_TEXT.findall(sentence)]
-    if years and ctx.year and max(years) < ctx.year and not future:
-        return "actual"
-    if _PAST.search(sentence) and not future:
-        return "actual"
-    return "target"

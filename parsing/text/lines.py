@@ -86,4 +86,4 @@ def simplified_share(lines: list[Line]) -> float:
 def squash(text: str) -> str:
     """Join a title's pieces: drop white space next to CJK text, keep it between Latin words."""
     text = re.sub(r"\s+", " ", text.strip())
-    return re.sub(rf"(?<=[^A-Za-z0-9]) | (?=[^A-Za-z0-9])", "", text)
+    return re.sub(r"(?<=[^A-Za-z0-9]) | (?=[^A-Za-z0-9])", "", text)
