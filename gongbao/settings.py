@@ -24,6 +24,8 @@ class Settings:
     release_dir: Path = field(default_factory=lambda: Path("release").resolve())  # GONGBAO_RELEASE_DIR
     ingest_cron: str = DEFAULT_CRON  # GONGBAO_INGEST_CRON: when the schedule ingests new files
     workers: int = field(default_factory=_default_workers)  # GONGBAO_WORKERS: parsing processes (0: in the run)
+    # DAGSTER_HOME: the Dagster instance the CLI records its runs in, shared with `dagster dev`
+    dagster_home: Path = field(default_factory=lambda: Path(".dagster_home").resolve())
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -38,6 +40,7 @@ class Settings:
             release_dir=path("GONGBAO_RELEASE_DIR", "release"),
             ingest_cron=env.get("GONGBAO_INGEST_CRON") or DEFAULT_CRON,
             workers=int(env.get("GONGBAO_WORKERS") or _default_workers()),
+            dagster_home=path("DAGSTER_HOME", ".dagster_home"),
         )
 
     def with_overrides(self, **paths: Path | None) -> "Settings":

@@ -22,7 +22,8 @@ from parsing.numbers.indicators import table_indicators
 from parsing.numbers.money import money_rows
 from parsing.numbers.quantities import find_mentions
 from parsing.numbers.tables import find_tables
-from parsing.numbers.text_indicators import DocContext, text_indicators
+from parsing.numbers.sentences import DocContext
+from parsing.numbers.text_indicators import text_indicators
 from parsing.reading import ReadText, read_file
 from parsing.structure.dates import parse_date
 from parsing.structure.documents import segment
@@ -44,12 +45,14 @@ class ParsedBulletin:
     tables: dict[str, list[Row]] = field(default_factory=dict)
 
 
-def parse_bulletin(data: bytes, source_file: str) -> ParsedBulletin:
-    """Parse one file's bytes. Raises BulletinError for input that is not a bulletin."""
-    return parse_text(read_file(data, source_file), source_file, len(data))
+def parse_bulletin(data: bytes, source_file: str, bulletin_id: str | None = None) -> ParsedBulletin:
+    """Parse one file's bytes. Raises BulletinError for input that is not a bulletin.
+    `bulletin_id` defaults to the one derived from the file's name (parsing.ids)."""
+    return parse_text(read_file(data, source_file), source_file, len(data), bulletin_id)
 
 
-def parse_text(read: ReadText, source_file: str, source_bytes: int) -> ParsedBulletin:
+def parse_text(read: ReadText, source_file: str, source_bytes: int, bulletin_id: str | None = None
+               ) -> ParsedBulletin:
     """Parse the lines a reader read from a file of `source_bytes` bytes."""
     lines = split_lines(read.text)
     bad = mojibake_lines(lines)
@@ -60,7 +63,7 @@ def parse_text(read: ReadText, source_file: str, source_bytes: int) -> ParsedBul
         raise BulletinError("no_document", f"{source_file}: no official document (title with 发文字号 or "
                                            f"主送机关) was found; is this a bulletin?")
 
-    bid = make_bulletin_id(source_file)
+    bid = bulletin_id or make_bulletin_id(source_file)
     lineage = {"bulletin_id": bid, "source_file": source_file, "parser_version": PARSER_VERSION}
     mast = read_masthead(lines, seg.documents[0].line_start)
     year = mast.year or year_from_documents(
@@ -199,6 +202,10 @@ def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lin
                  "budgets": ("budget_id", "b", budgets), "subsidies": ("subsidy_id", "p", subsidies)}
         for table, (id_col, tag, rows) in found.items():
             for n, row in enumerate(rows, start=1):
+                # an extractor links a part to its total by the total's index in its own list
+                whole = row.pop("part_of_index", None)
+                if whole is not None:
+                    row["part_of"] = f"{doc_id}:{tag}{whole + 1:03d}"
                 out[table].append({id_col: f"{doc_id}:{tag}{n:03d}", "document_id": doc_id, **lineage, **row,
                                    "quality_flags": _flags(row["line"], bad_lines)})
     return out

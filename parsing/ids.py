@@ -21,8 +21,24 @@ def bulletin_id(file_name: str) -> str:
     if _SAFE.match(stem):
         return stem
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:40]
-    digest = hashlib.sha1(PurePath(file_name).name.encode("utf-8")).hexdigest()[:10]
+    # a name the file system gave as bytes that are not UTF-8 arrives with surrogate escapes:
+    # hash those bytes as they are
+    digest = hashlib.sha1(PurePath(file_name).name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     return f"{slug}-{digest}" if slug else f"b-{digest}"
+
+
+def display_name(file_name: str) -> str:
+    """A file name as people read it: a name whose bytes are not UTF-8 (a GBK `公报.txt` from
+    a Windows share) decoded as GB18030 when that reads, else with U+FFFD for the bad bytes.
+    This is the `source_file` every table shows; the id is made from the bytes as they are."""
+    raw = file_name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
 
 
 def document_id(bulletin: str, seq: int) -> str:

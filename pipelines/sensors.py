@@ -1,9 +1,13 @@
 """Watch the raw folder: each new or changed file becomes a partition and a run of its own,
 as soon as it lands (sensor) or at a fixed time (schedule, daily by default).
 
-The cursor remembers the SHA-256 of every file seen (at first, the versions the warehouse
-already holds), so a file touched but not changed requests nothing, and a run key per
-(bulletin, bytes) keeps Dagster from running the same version twice.
+The cursor remembers the SHA-256 of every file seen, and each tick also asks the warehouse
+which bytes it holds already, so a file touched but not changed requests nothing, and bytes
+that `gongbao ingest` (or another process) loaded are never run again; a run key per
+(bulletin, bytes) keeps Dagster from running the same version twice. A file is run only
+once its size and modification time are the same on two ticks in a row: a file still being
+copied in is not loaded half-written. One file that cannot be read (vanished, no permission)
+is logged and skipped: the other files of the tick are still picked up.
 """
 from __future__ import annotations
 
@@ -21,10 +25,28 @@ from gongbao.settings import Settings
 from gongbao.store.warehouse import WRITING, WarehouseStore
 
 
-def changed_files(raw_store: RawStore, seen: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """(bulletin_id → sha256 of files new or changed since `seen`, every file's sha256 now)."""
-    now = {key: file_sha256(path) for key, path in raw_store.files().items()}
+def changed_files(raw_store: RawStore, seen: dict[str, str], log=None) -> tuple[dict[str, str], dict[str, str]]:
+    """(bulletin_id → sha256 of files new or changed since `seen`, every readable file's sha256 now)."""
+    now = {}
+    for key, path in raw_store.files().items():
+        try:
+            now[key] = file_sha256(path)
+        except OSError as err:  # vanished since listed, or unreadable: this file only
+            if log:
+                log(f"{path.name}: skipped this tick: {err.strerror or err}")
     return {k: sha for k, sha in now.items() if seen.get(k) != sha}, now
+
+
+def file_states(raw_store: RawStore) -> dict[str, list[int]]:
+    """bulletin_id → [size, mtime_ns] of each file now (a file being written changes between ticks)."""
+    out = {}
+    for key, path in raw_store.files().items():
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out[key] = [st.st_size, st.st_mtime_ns]
+    return out
 
 
 def run_requests(changed: dict[str, str]) -> list[dg.RunRequest]:
@@ -46,15 +68,24 @@ def repair_requests(store: WarehouseStore, files: dict[str, Path], changed: dict
 @dg.sensor(job=build_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
                       warehouse: WarehouseResource) -> dg.SensorResult:
-    # First evaluation: what the warehouse already holds counts as seen.
     store = warehouse.store()
-    seen = json.loads(context.cursor) if context.cursor else store.ingested_versions()
-    changed, now = changed_files(raw_store, seen)
-    new_keys = unregistered(context.instance, sorted(changed))
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    if cursor and "seen" not in cursor:  # a cursor of before 0.4.0: bulletin → sha256
+        cursor = {"seen": cursor, "states": {}}
+    # What the warehouse holds counts as seen, whoever loaded it (a build, `gongbao ingest`).
+    seen = {**cursor.get("seen", {}), **store.ingested_versions()}
+    states, before = file_states(raw_store), cursor.get("states", {})
+    changed, now = changed_files(raw_store, seen, log=context.log.warning)
+    # Only files whose size and mtime held still since the last tick; the others wait a tick.
+    settled = {k: sha for k, sha in changed.items() if before.get(k) == states.get(k)}
+    for key in sorted(set(changed) - set(settled)):
+        context.log.info(f"{key}: changing or new since the last tick; run once it is stable")
+    new_keys = unregistered(context.instance, sorted(settled))
+    seen_now = {k: sha for k, sha in now.items() if k not in changed or k in settled}
     return dg.SensorResult(
-        run_requests=run_requests(changed) + repair_requests(store, raw_store.files(), changed),
+        run_requests=run_requests(settled) + repair_requests(store, raw_store.files(), settled),
         dynamic_partitions_requests=[bulletin_partitions.build_add_request(new_keys)] if new_keys else [],
-        cursor=json.dumps(now, sort_keys=True),
+        cursor=json.dumps({"seen": seen_now, "states": states}, sort_keys=True),
     )
 
 

@@ -111,7 +111,7 @@ TABLES: dict[str, list[Col]] = {
             False, (pa.Check.ge(1),)),
         Col("page", pl.Int64(), "PDF page the line is printed on; null for other forms", checks=(pa.Check.ge(1),)),
         Col("text", pl.Utf8(), "The line exactly as the parser read it (page furniture removed; a table row's "
-                               "cells joined by tabs)", False),
+                               "cells joined by tabs); empty for a blank line"),
     ],
     "documents": [
         Col("document_id", pl.Utf8(), "bulletin_id:seq", False, (pa.Check.str_matches(r"^.+:\d{3,}$"),)),

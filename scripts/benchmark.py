@@ -64,7 +64,7 @@ def make_big_bulletin(path: Path, megabytes: float) -> int:
 
 
 def timed_ingest(settings, file: Path, instance) -> float:
-    from gongbao.cli.main import ingest
+    from gongbao.cli.runs import ingest
 
     t = time.perf_counter()
     [result] = ingest(settings, [file], instance)
@@ -76,7 +76,7 @@ def timed_ingest(settings, file: Path, instance) -> float:
 def command_seconds(settings, file: Path) -> float:
     """`gongbao ingest FILE` as a user runs it: a new process, imports and all."""
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(file), "--raw", str(settings.raw_dir),
+    subprocess.run([sys.executable, "-m", "gongbao.cli.main", "ingest", str(file), "--raw", str(settings.raw_dir),
                     "--warehouse", str(settings.warehouse_dir)], cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - t
 
@@ -173,7 +173,7 @@ def main() -> None:
     t0 = time.perf_counter()
     import dagster as dg
 
-    from gongbao.cli.main import build
+    from gongbao.cli.runs import build
     from gongbao.settings import Settings
     t_import = time.perf_counter() - t0
     if args.documents_only:

@@ -1,170 +1,167 @@
-"""`gongbao` command line: build the warehouse from a folder of bulletins through Dagster."""
+"""`gongbao` command line: build the warehouse from a folder of bulletins through Dagster,
+and read it back (text, lineage, search, sql, publish).
+
+Exit status: 0 when every file loaded (or the command succeeded), 1 on an error (a failed
+run, a missing warehouse, bad SQL), 2 on a usage error, 3 when some files were refused
+(they are named on stderr and in table ingest_errors; the others loaded).
+Only `build` and `ingest` import Dagster: the other commands start in a fraction of a second.
+"""
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import warnings
 from pathlib import Path
 
-import dagster as dg
-import duckdb
+from gongbao.settings import Settings
 
-from assets.partitions import bulletin_partitions, register
-from parsing.ids import bulletin_id
-
-# Dagster flags the beta `backfill_policy` at import: noise for someone running a query.
-warnings.filterwarnings("ignore", message=".*is currently in beta.*")
-
-from pipelines.definitions import build_defs  # noqa: E402
-from gongbao.settings import Settings  # noqa: E402
-from gongbao.store.warehouse import WarehouseStore  # noqa: E402
-
-SQL_FORMATS = ("table", "csv", "json")  # how `gongbao sql` prints (pipelines.queries.write)
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
+SQL_FORMATS = ("table", "csv", "json")  # how `gongbao sql` prints (gongbao.query.queries.write)
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+_SEVERITY = {EXIT_OK: 0, EXIT_REFUSED: 1, EXIT_ERROR: 2}  # several runs: the worst decides
 
 
-def _instance() -> dg.DagsterInstance:
-    """The DAGSTER_HOME instance when one is configured (runs show in `dagster dev`), else ephemeral."""
+def _folders(p: argparse.ArgumentParser, raw: bool = True) -> None:
+    if raw:
+        p.add_argument("--raw", type=Path, default=None, help="folder of bulletin files (default: raw/)")
+    p.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
+
+
+def _loud(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="count", default=0, help="show Dagster's log (-vv: debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only what was refused")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="gongbao", description=__doc__.split("\n\n")[0],
+                                 epilog="exit status: 0 all loaded, 1 error, 2 usage, 3 some files refused")
+    sub = ap.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="materialize every asset for every bulletin file in the raw folder")
+    _folders(b)
+    _loud(b)
+    i = sub.add_parser("ingest", help="add bulletin files to the raw folder and process only them")
+    i.add_argument("files", type=Path, nargs="+", help="bulletin files (text, PDF, web page, Word)")
+    _folders(i)
+    _loud(i)
+    t = sub.add_parser("text", help="print the lines the parser reads from a file (PDF, web page, Word, text)")
+    t.add_argument("file", type=Path)
+    t.add_argument("--format", choices=("text", "tsv"), default="text", help="text (default) or tsv: page, line, text")
+    g = sub.add_parser("lineage", help="where a bulletin, document or row came from, with its lines")
+    g.add_argument("id", help="a bulletin_id, document_id, indicator_id, budget_id, subsidy_id, citation_id or table_id")
+    _folders(g, raw=False)
+    f = sub.add_parser("search", help="full-text search of document bodies (jieba terms, BM25)")
+    f.add_argument("query", help="words to look for, e.g. 健康医疗大数据")
+    f.add_argument("--top", type=int, default=10, help="documents to show (default 10)")
+    _folders(f, raw=False)
+    q = sub.add_parser("sql", help="run SQL on the warehouse, read-only; without a query, a prompt")
+    q.add_argument("query", nargs="?", help="the SQL; omit it for an interactive prompt")
+    q.add_argument("--format", choices=SQL_FORMATS, default="table", help="table (default), csv or json")
+    q.add_argument("--allow-files", action="store_true",
+                   help="let the SQL read and write files (COPY … TO, read_csv, EXPORT DATABASE); off by default")
+    _folders(q, raw=False)
+    r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
+    _folders(r, raw=False)
+    r.add_argument("--out", type=Path, default=None, help="releases folder (default: release/)")
+    return ap
+
+
+def _runs(args: argparse.Namespace, settings: Settings) -> int:
+    from gongbao.cli import runs
+
+    status = EXIT_OK
+    if args.command == "build":
+        results = [runs.build(settings, verbosity=args.verbose)]
+    else:
+        # The raw folder's hidden files (.name) are not bulletins (editors' and sync tools' files):
+        # one given by name is refused here, with the reason, and the others still run.
+        hidden = [f for f in args.files if f.name.startswith(".")]
+        for f in hidden:
+            print(f"refused {f.name}: hidden_name: names starting with '.' are skipped in the raw folder; "
+                  f"rename the file to ingest it", file=sys.stderr)
+            status = EXIT_REFUSED
+        files = [f for f in args.files if f not in hidden]
+        results = runs.ingest(settings, files, verbosity=args.verbose) if files else []
+    for result in results:
+        o = runs.outcome(result, settings)
+        runs.print_outcome(o, settings, quiet=args.quiet)
+        this = EXIT_ERROR if o.run_failed else EXIT_REFUSED if o.refused else EXIT_OK
+        status = max(status, this, key=_SEVERITY.get)
+    return status
+
+
+def _text(args: argparse.Namespace) -> int:
+    from parsing.errors import BulletinError
+    from parsing.reading import read_file
+
     try:
-        return dg.DagsterInstance.get()
-    except Exception:  # noqa: BLE001 - DAGSTER_HOME unset or invalid: nothing to record runs into
-        return dg.DagsterInstance.ephemeral()
-
-
-def build(settings: Settings, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
-    """Register one partition per raw file and materialize every asset in a single run."""
-    if not settings.raw_dir.is_dir():
-        raise SystemExit(f"gongbao: raw folder {settings.raw_dir} does not exist")
-    defs = build_defs(settings)
-    instance = instance or _instance()
-    keys = list(defs.resources["raw_store"].files())
-    if not keys:
-        raise SystemExit(f"gongbao: no bulletin files in {settings.raw_dir}")
-    register(instance, keys)
-    wanted = set(keys)
-    ordered = [k for k in instance.get_dynamic_partitions(bulletin_partitions.name) if k in wanted]
-    job = defs.resolve_job_def("build_warehouse")
-    return job.execute_in_process(instance=instance, tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]},
-                                  raise_on_error=False)
-
-
-def ingest(settings: Settings, files: list[Path], instance: dg.DagsterInstance | None = None
-           ) -> list[dg.ExecuteInProcessResult]:
-    """Put each file in the raw folder (unless it is there already) and run its partition alone."""
-    defs = build_defs(settings)
-    instance = instance or _instance()
-    settings.raw_dir.mkdir(parents=True, exist_ok=True)
-    job = defs.resolve_job_def("build_warehouse")
-    results = []
-    for file in files:
-        if not file.is_file():
-            raise SystemExit(f"gongbao: {file} is not a file")
-        target = settings.raw_dir / file.name
-        if file.resolve() != target.resolve():
-            shutil.copy2(file, target)
-        key = bulletin_id(target.name)
-        register(instance, [key])
-        results.append(job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False))
-    return results
-
-
-def _report(result: dg.ExecuteInProcessResult, settings: Settings) -> int:
-    for ev in result.get_asset_check_evaluations():
-        if not ev.passed:
-            print(f"check failed: {ev.asset_key.to_user_string()} {ev.check_name}", file=sys.stderr)
-    if not result.success:
-        print("gongbao: the Dagster run failed", file=sys.stderr)
-        return 1
-    store = WarehouseStore(settings.warehouse_dir)
-    errors = store.ingest_errors(run_id=result.run_id)
-    for source_file, kind, message in errors:
-        print(f"not ingested: {source_file} ({kind}): {message}", file=sys.stderr)
-    if errors:
-        print(f"gongbao: {len(errors)} file(s) not ingested; they are listed in table ingest_errors", file=sys.stderr)
-    print(f"gongbao: warehouse ready at {store.db_path}")
-    return 0
+        read = read_file(args.file.read_bytes(), args.file.name)
+    except OSError as err:
+        print(f"gongbao: {args.file}: {err.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    except BulletinError as err:
+        print(f"gongbao: {err.kind}: {err.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    out = sys.stdout
+    if args.format == "tsv":
+        out.write("page\tline\ttext\n")
+        for n, line in enumerate(read.lines, start=1):
+            out.write(f"{'' if line.page is None else line.page}\t{n}\t{line.text}\n")
+    else:
+        for line in read.lines:
+            out.write(line.text + "\n")
+    facts = [read.format, read.reader] + ([f"{read.page_count} pages"] if read.page_count else []) \
+        + ([read.encoding] if read.encoding else []) + read.flags
+    print(f"gongbao: {args.file.name}: {len(read.lines)} lines ({', '.join(facts)})", file=sys.stderr)
+    return EXIT_OK
 
 
 def _lineage(settings: Settings, row_id: str) -> int:
     from gongbao.query import lineage_lookup
+    from gongbao.store.warehouse import WarehouseStore
 
-    try:
-        found = lineage_lookup.find(WarehouseStore(settings.warehouse_dir), row_id)
-    except FileNotFoundError as err:
-        print(f"gongbao: {err}", file=sys.stderr)
-        return 1
+    found = lineage_lookup.find(WarehouseStore(settings.warehouse_dir), row_id)
     if found is None:
         print(f"gongbao: no bulletin, document or row with id {row_id!r} in the warehouse", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     print(lineage_lookup.render(found))
-    return 0
+    return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gongbao", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="materialize every asset for every bulletin file in the raw folder")
-    b.add_argument("--raw", type=Path, default=None, help="folder of bulletin files (default: raw/)")
-    b.add_argument("--warehouse", type=Path, default=None, help="output folder (default: warehouse/)")
-    i = sub.add_parser("ingest", help="add bulletin files to the raw folder and process only them")
-    i.add_argument("files", type=Path, nargs="+", help="bulletin files")
-    i.add_argument("--raw", type=Path, default=None, help="raw folder to add them to (default: raw/)")
-    i.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
-    g = sub.add_parser("lineage", help="where a bulletin, document or row came from, with its raw lines")
-    g.add_argument("id", help="a bulletin_id, document_id, indicator_id, budget_id, subsidy_id, citation_id or table_id")
-    g.add_argument("--raw", type=Path, default=None, help="raw folder (default: raw/)")
-    g.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
-    f = sub.add_parser("search", help="full-text search of document bodies (jieba terms, BM25)")
-    f.add_argument("query", help="words to look for, e.g. 健康医疗大数据")
-    f.add_argument("--top", type=int, default=10, help="documents to show (default 10)")
-    f.add_argument("--raw", type=Path, default=None, help="raw folder (default: raw/)")
-    f.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
-    q = sub.add_parser("sql", help="run SQL on the warehouse, read-only; without a query, a prompt")
-    q.add_argument("query", nargs="?", help="the SQL; omit it for an interactive prompt")
-    q.add_argument("--format", choices=SQL_FORMATS, default="table", help="table (default), csv or json")
-    q.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
-    r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
-    r.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
-    r.add_argument("--out", type=Path, default=None, help="releases folder (default: release/)")
-    args = parser.parse_args(argv)
+def _read(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
 
-    settings = Settings.from_env().with_overrides(raw_dir=getattr(args, "raw", None), warehouse_dir=args.warehouse,
-                                                  release_dir=getattr(args, "out", None))
-    if args.command == "build":
-        return _report(build(settings), settings)
-    if args.command == "ingest":
-        return max(_report(r, settings) for r in ingest(settings, args.files))
-    if args.command == "lineage":
-        return _lineage(settings, args.id)
-    # The query commands import their modules here: `gongbao ingest` pays for none of them.
     from gongbao.query import queries
-    from gongbao.release import publish
+    from gongbao.store.warehouse import WarehouseStore
 
     store = WarehouseStore(settings.warehouse_dir)
     try:
+        if args.command == "lineage":
+            return _lineage(settings, args.id)
         if args.command == "search":
             hits = queries.search(store, args.query, top=args.top)
             print(queries.render_hits(hits) if hits else f"nothing found for {args.query!r}")
-            return 0
-        if args.command == "publish":
-            release = publish.publish(store, settings.release_dir)
-            print(f"gongbao: release written to {release}")
-            return 0
-        if args.command == "sql":
-            if args.query:
-                queries.run_sql(store, args.query, args.format)
-            else:
-                queries.repl(store, args.format)
-            return 0
-    except FileNotFoundError as err:
+        elif args.command == "publish":
+            from gongbao.release import publish
+
+            print(f"gongbao: release written to {publish.publish(store, settings.release_dir)}")
+        elif args.query:
+            queries.run_sql(store, args.query, args.format, allow_files=args.allow_files)
+        else:
+            queries.repl(store, args.format, allow_files=args.allow_files)
+        return EXIT_OK
+    except (FileNotFoundError, duckdb.Error) as err:
         print(f"gongbao: {err}", file=sys.stderr)
-        return 1
-    except duckdb.Error as err:
-        print(f"gongbao: {err}", file=sys.stderr)
-        return 1
-    return 2
+        return EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env().with_overrides(raw_dir=getattr(args, "raw", None),
+                                                  warehouse_dir=getattr(args, "warehouse", None),
+                                                  release_dir=getattr(args, "out", None))
+    if args.command in ("build", "ingest"):
+        return _runs(args, settings)
+    if args.command == "text":
+        return _text(args)
+    return _read(args, settings)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import re
 import time
+import traceback
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +25,7 @@ import polars as pl
 from parsing import PARSER_VERSION
 from parsing.bulletin import parse_bulletin
 from parsing.errors import BulletinError
+from parsing.ids import display_name
 from quality.schemas import COUNTED, EXTRACTED, NUMBER_TABLES, TABLES, empty_frame, frame
 from quality.validate import numbers_per_bulletin, rows_outside_documents, toc_mismatches, validate
 
@@ -76,8 +78,10 @@ def error_row(key: str, path: Path, sha256: str, err: Exception, run_id: str) ->
     if isinstance(err, BulletinError):
         kind, message = err.kind, err.message
     else:
-        kind, message = "parser_error", f"{path.name}: {type(err).__name__}: {err}"
-    return {"bulletin_id": key, "source_sha256": sha256, "source_file": path.name,
+        where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+        at = f" (at {Path(where.filename).name}:{where.lineno} in {where.name})" if where else ""
+        kind, message = "parser_error", f"{display_name(path.name)}: {type(err).__name__}: {err}{at}"
+    return {"bulletin_id": key, "source_sha256": sha256, "source_file": display_name(path.name),
             "parser_version": PARSER_VERSION, "run_id": run_id, "error_kind": kind, "message": message,
             "failed_at": dt.datetime.now(dt.timezone.utc)}
 
@@ -102,10 +106,11 @@ def parse_file(key: str, path: Path, run_id: str) -> Parsed:
         size = path.stat().st_size
         if size > MAX_BYTES:  # refused before its bytes are read into memory
             sha = file_sha256(path)
-            raise BulletinError("too_large", f"{path.name}: {size} bytes is over the {MAX_BYTES}-byte limit")
+            raise BulletinError("too_large", f"{display_name(path.name)}: {size} bytes is over the "
+                                             f"{MAX_BYTES}-byte limit")
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        parsed = parse_bulletin(data, path.name)
+        parsed = parse_bulletin(data, display_name(path.name), key)
         del data  # a 50 MB bulletin's rows need the room
         version = _version(parsed, sha, run_id, started)
         # Each table's rows are let go as soon as its frame exists, not after the last one.
@@ -158,7 +163,7 @@ def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: Warehou
     original = loaded.get(parsed.sha256) or loaded.get(text_sha)
     if original and original != key:
         same = "bytes" if loaded.get(parsed.sha256) == original else "text (another encoding or form)"
-        log(f"{path.name}: same {same} as bulletin {original}; recorded, not loaded twice")
+        log(f"{display_name(path.name)}: same {same} as bulletin {original}; recorded, not loaded twice")
         return _duplicate(key, parsed.version, original, store)
     loaded[parsed.sha256] = loaded[text_sha] = key
     return {**parsed.tables, "ingest_errors": frame("ingest_errors", []),

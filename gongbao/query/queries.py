@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -70,10 +72,12 @@ def render_hits(hits: list[Hit]) -> str:
     return "\n".join(out)
 
 
-def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | None = None) -> int:
-    """Print a query's result; returns its row count."""
+def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | None = None,
+            allow_files: bool = False) -> int:
+    """Print a query's result; returns its row count. The connection is read-only and, unless
+    `allow_files` (`gongbao sql --allow-files`), touches no file but the warehouse."""
     out = out or sys.stdout
-    with store.reader() as con:
+    with store.reader(sandboxed=not allow_files) as con:
         rel = con.sql(sql)
         if rel is None:  # a statement without a result (read-only: a SET, a PRAGMA)
             return 0
@@ -84,9 +88,7 @@ def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | N
 
 def write(frame: pl.DataFrame, fmt: str, out: TextIO) -> None:
     if fmt == "csv":
-        flat = frame.with_columns(pl.col(c).cast(pl.List(pl.Utf8)).list.join("; ")
-                                  for c, t in frame.schema.items() if isinstance(t, pl.List))
-        out.write(flat.write_csv())
+        out.write(_flat(frame).write_csv())
     elif fmt == "json":
         out.write(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1) + "\n")
     else:
@@ -94,23 +96,65 @@ def write(frame: pl.DataFrame, fmt: str, out: TextIO) -> None:
             out.write(f"{frame}\n")
 
 
-def repl(store: WarehouseStore, fmt: str, stdin: TextIO | None = None, out: TextIO | None = None) -> None:
-    """An interactive prompt: statements end with ';', `.quit` or end of input leaves."""
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns CSV can hold: a list of plain values joined by "; " (as in the release's CSVs),
+    any other nested value (struct, map, list of lists) as JSON text."""
+    def as_json(column: pl.Series) -> pl.Series:
+        return pl.Series(column.name, [None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                                       for v in column.to_list()], dtype=pl.Utf8)
+
+    out = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
+            out.append(frame[name].cast(pl.List(pl.Utf8)).list.join("; "))
+        elif dtype.is_nested() or dtype == pl.Object:
+            out.append(as_json(frame[name]))
+        else:
+            out.append(frame[name])
+    return pl.DataFrame(out)
+
+
+def _history():
+    """Load the prompt's history; returns the function that saves it."""
+    import readline
+
+    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gongbao" / "sql_history"
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+
+    def save() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        readline.set_history_length(1000)
+        readline.write_history_file(path)
+    return save
+
+
+def repl(store: WarehouseStore, fmt: str, stdin: TextIO | None = None, out: TextIO | None = None,
+         allow_files: bool = False) -> None:
+    """An interactive prompt: a statement may run over several lines and ends with ';';
+    `.quit` or end of input leaves. At a terminal, lines are edited and recalled with the
+    arrow keys (readline), and the history is kept in ~/.cache/gongbao/sql_history."""
     stdin, out = stdin or sys.stdin, out or sys.stdout
-    interactive = stdin.isatty()
+    interactive = stdin.isatty() and stdin is sys.stdin
+    history = _history() if interactive else None
     buffer: list[str] = []
     while True:
-        if interactive:
-            out.write("gongbao> " if not buffer else "     ..> ")
-            out.flush()
-        line = stdin.readline()
+        prompt = "gongbao> " if not buffer else "     ..> "
+        try:
+            line = (input(prompt) + "\n") if interactive else stdin.readline()
+        except EOFError:
+            line = ""
         if not line or line.strip() in (".quit", ".exit"):
+            if history:
+                history()
             return
         buffer.append(line)
         if line.rstrip().endswith(";"):
             sql = "".join(buffer)
             buffer.clear()
             try:
-                run_sql(store, sql, fmt, out)
+                run_sql(store, sql, fmt, out, allow_files)
             except duckdb.Error as err:
                 out.write(f"error: {err}\n")

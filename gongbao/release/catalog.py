@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from quality.schemas import TABLE_DESCRIPTIONS, TABLES
+from quality.schemas import LINEAGE, TABLE_DESCRIPTIONS, TABLES
 
 PREVIEW_ROWS = 5
 CELL_CHARS = 60
@@ -76,8 +76,11 @@ def write_catalog(con: duckdb.DuckDBPyConnection, release: Path, version: str, c
             _table(["bulletin", "publisher", "year", "issue", "date", "file"], bulletins,
                    link_first="bulletins/{}/index.html"),
             "<h2>Tables</h2>"]
+    lineage = [c.name for c in LINEAGE]
     for table, cols in TABLES.items():
-        columns = ", ".join(c.name for c in cols if c.name != "body")  # a document's text is too long to preview
+        # what the rows say first, where they came from last; a document's text is too long to preview
+        names = [c.name for c in cols if c.name != "body"]
+        columns = ", ".join([n for n in names if n not in lineage] + [n for n in names if n in lineage])
         body += [f"<h3 id=\"{table}\">{table}</h3><p>{html.escape(TABLE_DESCRIPTIONS[table])} "
                  f"<b>{counts[table]:,}</b> rows. Download: <a href=\"data/{table}.csv\">CSV</a> · "
                  f"<a href=\"excel/{table}.csv\">Excel CSV</a> · <a href=\"parquet/{table}.parquet\">Parquet</a></p>",
@@ -93,14 +96,20 @@ def write_catalog(con: duckdb.DuckDBPyConnection, release: Path, version: str, c
 def _bulletin_page(con: duckdb.DuckDBPyConnection, release: Path, bulletin_id: str) -> None:
     folder = release / "bulletins" / bulletin_id
     folder.mkdir(parents=True, exist_ok=True)
-    docs = con.execute("select document_id, seq, title, doc_number, signed_date from documents "
+    docs = con.execute("select title, doc_number, signed_date, seq, document_id from documents "
                        "where bulletin_id = ? order by seq", [bulletin_id]).fetchall()
-    body = [f"<p><a href=\"../../index.html\">← all tables</a></p><h1>{html.escape(bulletin_id)}</h1>",
-            "<h2>Documents</h2>", _table(["document", "seq", "title", "发文字号", "signed"], docs),
+    publisher, year, issue, source_file = con.execute(
+        "select publisher, year, issue_no, source_file from bulletins where bulletin_id = ?", [bulletin_id]).fetchone()
+    # a page is titled as people know the bulletin: publisher and issue, else its (first) document
+    name = (f"{publisher} {year or ''}年第{issue}期" if publisher and issue else publisher) or (
+        docs[0][0] if docs else source_file)
+    heading = f"<h1>{html.escape(name)}</h1><p>{html.escape(source_file)} · <code>{html.escape(bulletin_id)}</code></p>"
+    body = [f"<p><a href=\"../../index.html\">← all tables</a></p>{heading}",
+            "<h2>Documents</h2>", _table(["title", "发文字号", "signed", "seq", "document"], docs),
             "<h2>Downloads</h2><p>" + " · ".join(
                 f"<a href=\"{p.name}\">{p.stem}</a>" for p in sorted(folder.glob("*.csv"))) + "</p>"]
-    for label, sql in (("Budgets", "select document_id, amount_text, purpose, funder, period, line from budgets"),
-                       ("Subsidies", "select document_id, program, beneficiary, amount_text, per, line "
+    for label, sql in (("Budgets", "select amount_text, purpose, funder, period, line, document_id from budgets"),
+                       ("Subsidies", "select program, beneficiary, amount_text, per, line, document_id "
                                      "from subsidies")):
         body += [f"<h2>{label}</h2>", _query_table(con, f"{sql} where bulletin_id = ? order by line", [bulletin_id])]
     body.append("<h2>Indicators: baseline against target</h2>")
@@ -115,6 +124,6 @@ def _bulletin_page(con: duckdb.DuckDBPyConnection, release: Path, bulletin_id: s
     body += [_chart(f"{title} ({doc_id})", pairs) for (doc_id, title), pairs in by_plan.items()] or [
         "<p>No indicator with both a baseline and a target.</p>"]
     body += ["<h2>All indicators</h2>", _query_table(
-        con, "select document_id, name, kind, period, value_text, unit, line from indicators "
+        con, "select name, kind, period, value_text, unit, line, document_id from indicators "
              "where bulletin_id = ? order by line", [bulletin_id])]
-    (folder / "index.html").write_text(_page(bulletin_id, body), encoding="utf-8")
+    (folder / "index.html").write_text(_page(name, body), encoding="utf-8")

@@ -3,6 +3,8 @@
     <out>/<version>/
         data/<table>.csv              UTF-8, no BOM, RFC 4180 (quoted when needed, CRLF), ISO dates
         excel/<table>.csv             the same bytes after a UTF-8 BOM, so Excel on zh-CN Windows shows Chinese
+        xlsx/<table>.xlsx             an Excel workbook (xlsxwriter): opens with the Chinese intact, no import
+                                      dialog; a table over Excel's 1,048,575 rows is cut there, noted in the sheet
         parquet/<table>.parquet       typed, each column's description in its field metadata
         bulletins/<bulletin_id>/<table>.csv   that bulletin's rows
         datapackage.json              Frictionless Data Package: Table Schemas, keys, licence, sources
@@ -14,13 +16,23 @@
 The version is the content's: the same warehouse gives the same version and byte-identical
 CSV and Parquet (rows in key order, no timestamps in the files); only manifest.json records
 when it was built.
+
+Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a
+tab or a carriage return) are written with a leading `'` in the CSV and Excel files, as
+OWASP recommends against CSV injection; numbers stay numbers, and the Parquet files keep
+the text as it is. A release is written beside the old one and swapped in by renames: a
+killed publish leaves the old release whole, and two publishes at once each use their
+own temporary folder.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -46,7 +58,7 @@ def _table_type(dtype: pl.DataType) -> str:
     """Table Schema type of a column as it is written to CSV."""
     if dtype == pl.Int64:
         return "integer"
-    if dtype == pl.Float64:
+    if dtype == pl.Float64 or isinstance(dtype, pl.Decimal):
         return "number"
     if dtype == pl.Boolean:
         return "boolean"
@@ -57,20 +69,50 @@ def _table_type(dtype: pl.DataType) -> str:
     return "string"  # text, and lists (joined) and structs (JSON) as written in the CSV
 
 
+FORMULA_START = r"^[=+\-@\t\r]"  # OWASP: cells a spreadsheet would evaluate
+
+
+def _safe(expr: pl.Expr) -> pl.Expr:
+    """A text cell that starts like a formula, with a leading ' so it stays text."""
+    return pl.when(expr.str.contains(FORMULA_START)).then(pl.lit("'") + expr).otherwise(expr)
+
+
 def _flat(df: pl.DataFrame) -> pl.DataFrame:
-    """CSV cells: lists joined with LIST_SEPARATOR, structs as JSON, datetimes ISO 8601 in UTC."""
+    """CSV cells: lists joined with LIST_SEPARATOR, structs as JSON, datetimes ISO 8601 in UTC,
+    formula-like text neutralised."""
     out = []
     for name, dtype in df.schema.items():
         col = pl.col(name)
         if isinstance(dtype, pl.List):
-            out.append(col.cast(pl.List(pl.Utf8)).list.join(LIST_SEPARATOR))
+            out.append(_safe(col.cast(pl.List(pl.Utf8)).list.join(LIST_SEPARATOR)).alias(name))
         elif isinstance(dtype, pl.Struct):
             out.append(col.struct.json_encode())
         elif isinstance(dtype, pl.Datetime):
             out.append(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ"))
+        elif dtype == pl.Utf8:
+            out.append(_safe(col).alias(name))
         else:
             out.append(col)
     return df.select(out)
+
+
+XLSX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+
+
+def _xlsx(df: pl.DataFrame, table: str, path: Path) -> None:
+    import xlsxwriter
+
+    flat = _flat(df)
+    note = None
+    if flat.height > XLSX_ROWS:
+        flat, note = flat.head(XLSX_ROWS), f"cut at {XLSX_ROWS:,} of {df.height:,} rows: see data/{table}.csv"
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})  # no build time: the same table, the same bytes
+    flat.write_excel(workbook=book, worksheet=table[:31], autofit=False, dtype_formats={pl.Float64: "0.00"})
+    if note:
+        book.add_worksheet("note").write(0, 0, note)
+    book.close()
 
 
 def _csv_bytes(df: pl.DataFrame) -> bytes:
@@ -147,9 +189,8 @@ def publish(store: WarehouseStore, out: Path) -> Path:
                               "where is_current order by bulletin_id").fetchall()
         version = content_version(current)
         release = out / version
-        tmp = out / f".{version}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        for sub in ("data", "excel", "parquet", "bulletins"):
+        tmp = out / f".{version}.{os.getpid()}.{time.time_ns()}.tmp"  # this publish's own
+        for sub in ("data", "excel", "xlsx", "parquet", "bulletins"):
             (tmp / sub).mkdir(parents=True)
         counts = {}
         for table in TABLES:
@@ -158,6 +199,7 @@ def publish(store: WarehouseStore, out: Path) -> Path:
             data = _csv_bytes(df)
             (tmp / "data" / f"{table}.csv").write_bytes(data)
             (tmp / "excel" / f"{table}.csv").write_bytes(BOM + data)
+            _xlsx(df, table, tmp / "xlsx" / f"{table}.xlsx")
             _parquet(df, table, tmp / "parquet" / f"{table}.parquet")
             for (bulletin,), rows in df.group_by(["bulletin_id"], maintain_order=True):
                 folder = tmp / "bulletins" / bulletin
@@ -176,6 +218,25 @@ def publish(store: WarehouseStore, out: Path) -> Path:
     (tmp / "SHA256SUMS").write_text("".join(
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(tmp).as_posix()}\n" for p in files),
         encoding="utf-8")
-    shutil.rmtree(release, ignore_errors=True)
-    tmp.rename(release)
+    _swap_in(tmp, release)
     return release
+
+
+def _swap_in(tmp: Path, release: Path) -> None:
+    """Put the complete release in place by renames: the old one is moved aside first and
+    deleted only once the new one is there. Leftovers of a killed publish are removed."""
+    for stale in release.parent.glob(f".{release.name}.*.old"):
+        shutil.rmtree(stale, ignore_errors=True)
+    old = release.with_name(f".{release.name}.{os.getpid()}.{time.time_ns()}.old")
+    try:
+        release.rename(old)
+    except FileNotFoundError:
+        old = None
+    try:
+        tmp.rename(release)
+    except OSError:  # another publish of the same version got there first: theirs is as good
+        if not release.exists() and old is not None:
+            old.rename(release)
+        shutil.rmtree(tmp, ignore_errors=True)
+    if old is not None and old.exists():
+        shutil.rmtree(old, ignore_errors=True)

@@ -35,6 +35,10 @@ from quality.schemas import TABLES, empty_frame, frame, polars_schema
 from gongbao.store import sql_layer
 
 DB_NAME = "warehouse.duckdb"
+# The DuckDB file is written in the storage format of DuckDB 1.5, not the library's newest
+# (2.0's version 69): the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers
+# open it (docs/sql.md). A file copied for an incremental load keeps the format it has.
+STORAGE_VERSION = "v1.5.0"
 WRITING = ".writing"
 REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
 
@@ -144,7 +148,7 @@ class WarehouseStore:
         tmp = self._new_db_file()
         if from_current:
             shutil.copyfile(self.db_path, tmp)
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
         counts: dict[str, int] = {}
         try:
             yield con, counts
@@ -180,11 +184,14 @@ class WarehouseStore:
 
     # --- reading back ---------------------------------------------------------------------
 
-    def reader(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection to the warehouse (a reader never blocks the writer's swap)."""
+    def reader(self, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the warehouse (a reader never blocks the writer's swap).
+        `sandboxed`: for SQL typed by a user: no file is read or written outside the warehouse
+        (no COPY … TO, EXPORT DATABASE, ATTACH, read_text(…)), and that cannot be SET back."""
         if not self.db_path.exists():
             raise FileNotFoundError(f"no warehouse at {self.db_path}; run `gongbao build` first")
-        return duckdb.connect(str(self.db_path), read_only=True)
+        config = {"enable_external_access": False, "lock_configuration": True} if sandboxed else {}
+        return duckdb.connect(str(self.db_path), read_only=True, config=config)
 
     def previews(self, tables: tuple[str, ...], rows: int = 5) -> dict[str, pl.DataFrame]:
         """The first rows of each table, long text columns left out."""

@@ -3,7 +3,7 @@ import polars as pl
 
 from gongbao.extraction.run import extract_bulletins
 from gongbao.store.warehouse import WarehouseStore
-from tests.conftest import RAW
+from tests.conftest import SAMPLES, copy_samples
 
 
 def _items(folder):
@@ -16,8 +16,9 @@ def _documents(store):
 
 def test_batch_size_does_not_change_the_rows(tmp_path):
     one, many = WarehouseStore(tmp_path / "one"), WarehouseStore(tmp_path / "many")
-    r1 = extract_bulletins(_items(RAW), one, "run", log=lambda _: None, batch_size=1)
-    r2 = extract_bulletins(_items(RAW), many, "run", log=lambda _: None, batch_size=100)
+    raw = copy_samples(tmp_path / "raw")
+    r1 = extract_bulletins(_items(raw), one, "run", log=lambda _: None, batch_size=1)
+    r2 = extract_bulletins(_items(raw), many, "run", log=lambda _: None, batch_size=100)
     assert r1.rows == r2.rows and r1.rows["documents"] == 23
     assert _documents(one).equals(_documents(many))
     assert r1.checked["indicators"] == r1.rows["indicators"] > 0 and not r1.failures
@@ -27,7 +28,7 @@ def test_a_failing_file_writes_only_its_error(tmp_path):
     store = WarehouseStore(tmp_path / "wh")
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "a.txt").write_bytes((RAW / "004_357ce20f33c7d160.txt").read_bytes())
+    (raw / "a.txt").write_bytes(SAMPLES["004"].read_bytes())
     extract_bulletins(_items(raw), store, "run1", log=lambda _: None)
     (raw / "a.txt").write_bytes(b"")
     logged = []

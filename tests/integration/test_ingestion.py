@@ -59,7 +59,7 @@ def test_a_new_bulletin_is_loaded_without_rebuilding_the_warehouse(two_loaded):
     # rows, an incremental load of the new bulletin leaves them where they are.
     (settings.warehouse_dir / "parquet" / "documents" / f"{B003}.parquet").unlink()
     with dg.instance_for_test() as instance:
-        from gongbao.cli.main import ingest as run_ingest
+        from gongbao.cli.runs import ingest as run_ingest
         [result] = run_ingest(settings, [SAMPLES["004"]], instance)
         assert result.success
         loads = {m.metadata["load"].value for m in result.asset_materializations_for_node("warehouse_tables")}
@@ -101,9 +101,9 @@ def test_each_bad_input_gives_its_error_row_and_the_rest_stays(two_loaded, tmp_p
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as f:
         f.truncate(MAX_BYTES + 1)  # sparse: over the limit without writing 64 MB
-    assert ingest(settings, *(tmp_path / n for n in bad), huge) == 0
+    assert ingest(settings, *(tmp_path / n for n in bad), huge) == 3  # some refused: exit status 3
     errors = dict(query(settings, "select source_file, error_kind from ingest_errors"))
-    assert errors == {"empty.txt": "empty_file", "scan.pdf": "binary_file", "photo.png": "binary_file",
+    assert errors == {"empty.txt": "empty_file", "scan.pdf": "corrupt_pdf", "photo.png": "binary_file",
                       "garbled.txt": "undecodable", "nul.txt": "nul_bytes", "diary.txt": "no_document",
                       "huge.txt": "too_large"}
     for source_file, message in query(settings, "select source_file, message from ingest_errors"):
@@ -125,14 +125,12 @@ def test_lineage_command_shows_the_version_and_raw_line_of_a_row(two_loaded, cap
     settings = two_loaded
     [(budget_id, line)] = query(settings, "select budget_id, line from budgets where amount_text = '380 万元'")
     capsys.readouterr()
-    assert main(["lineage", budget_id, "--raw", str(settings.raw_dir),
-                 "--warehouse", str(settings.warehouse_dir)]) == 0
+    assert main(["lineage", budget_id, "--warehouse", str(settings.warehouse_dir)]) == 0
     out = capsys.readouterr().out
     [(sha, run_id)] = query(settings, "select source_sha256, run_id from bulletins where bulletin_id = ?", [B000])
     assert f"sha256     {sha}" in out and run_id in out and SAMPLES["000"].name in out
     assert f"{line}│ 2、改善学校办学条件。" in out and "北川投入 380 万元资金" in out
-    assert main(["lineage", "no-such-id", "--raw", str(settings.raw_dir),
-                 "--warehouse", str(settings.warehouse_dir)]) == 1
+    assert main(["lineage", "no-such-id", "--warehouse", str(settings.warehouse_dir)]) == 1
     assert "no-such-id" in capsys.readouterr().err
 
 
@@ -144,9 +142,11 @@ def _variants(raw, n):
 
 
 def _gongbao(settings, *args):
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    env.pop("DAGSTER_HOME", None)
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", *args, "--raw", str(settings.raw_dir),
+    import tempfile
+
+    # each process its own Dagster instance (the test is about the warehouse, not Dagster's sqlite)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "DAGSTER_HOME": tempfile.mkdtemp(prefix="dagster_home")}
+    return subprocess.Popen([sys.executable, "-m", "gongbao.cli.main", *args, "--raw", str(settings.raw_dir),
                              "--warehouse", str(settings.warehouse_dir)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 

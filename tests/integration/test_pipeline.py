@@ -5,16 +5,15 @@ import dagster as dg
 import duckdb
 import pytest
 
-from gongbao.cli.main import build, main
+from gongbao.cli.main import main
+from gongbao.cli.runs import build
 from gongbao.settings import Settings
-from tests.conftest import RAW
+from tests.conftest import SAMPLES, copy_samples
 
 
 @pytest.fixture()
 def folders(tmp_path):
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw)
-    return Settings(raw_dir=raw, warehouse_dir=tmp_path / "warehouse")
+    return Settings(raw_dir=copy_samples(tmp_path / "raw"), warehouse_dir=tmp_path / "warehouse")
 
 
 def query(settings, sql):
@@ -30,7 +29,7 @@ def test_build_runs_every_bulletin_in_one_dagster_run(folders):
         assert len(runs) == 1
         # one partition per raw file, each materialized
         keys = instance.get_dynamic_partitions("bulletins")
-        assert sorted(keys) == sorted(p.stem for p in RAW.glob("*.txt"))
+        assert sorted(keys) == sorted(p.stem for p in SAMPLES.values())
         checks = result.get_asset_check_evaluations()
         assert checks and all(c.passed for c in checks)
         numbers = next(c for c in checks if c.check_name == "numbers_within_documents")
@@ -65,7 +64,7 @@ def test_bad_files_are_reported_and_cost_nothing_else(folders):
         result = build(folders, instance)
         assert result.success
     errors = dict(query(folders, "select source_file, error_kind from ingest_errors"))
-    assert errors == {"empty.txt": "empty_file", "scan.pdf": "binary_file",
+    assert errors == {"empty.txt": "empty_file", "scan.pdf": "corrupt_pdf",
                       "not a bulletin.txt": "no_document", "004_357ce20f33c7d160.txt": "nul_bytes"}
     messages = query(folders, "select message from ingest_errors where source_file = 'scan.pdf'")
     assert "scan.pdf" in messages[0][0] and "PDF" in messages[0][0]

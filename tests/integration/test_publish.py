@@ -56,7 +56,7 @@ def test_csv_reads_back_with_the_chinese_intact(release):
     row = frame.filter(pl.col("doc_number") == "国发〔2013〕31号").row(0, named=True)
     assert row["title"] == "国务院关于印发“宽带中国”战略及实施方案的通知" and row["signed_date"] == "2013-08-01"
     with duckdb.connect() as con:
-        assert con.execute("select title from read_csv(?) where doc_number = '渝委辦發〔2008〕17号'",
+        assert con.execute("select title from read_csv(?) where doc_number = '渝委办发〔2008〕17号'",
                            [str(csv)]).fetchone() == ("中共重慶市委辦公廳重慶市人民政府辦公廳關于印發《重慶市農村鄉鎮人才隊伍建設計劃》的通知",)
     assert (release / "excel" / "documents.csv").read_bytes() == b"\xef\xbb\xbf" + csv.read_bytes()
 
@@ -64,7 +64,7 @@ def test_csv_reads_back_with_the_chinese_intact(release):
 def test_parquet_is_typed_and_describes_its_columns(release):
     table = pq.read_table(release / "parquet" / "budgets.parquet")
     field = table.schema.field("amount_yuan")
-    assert str(field.type) == "double"
+    assert str(field.type) == "decimal128(20, 2)"  # exact yuan, to the fen
     assert field.metadata[b"description"].decode().startswith("Amount in yuan")
     assert table.num_rows == pl.read_csv(release / "data" / "budgets.csv").height
 
@@ -89,7 +89,7 @@ def test_publishing_again_gives_the_same_bytes(release, tmp_path):
     warehouse = release.parent.parent / "warehouse"  # the sample warehouse beside the releases
     assert main(["publish", "--warehouse", str(warehouse), "--out", str(tmp_path)]) == 0
     again = tmp_path / release.name
-    for sub in ("data", "excel", "parquet", "bulletins"):
+    for sub in ("data", "excel", "xlsx", "parquet", "bulletins"):
         for path in (release / sub).rglob("*.*"):
             assert (again / path.relative_to(release)).read_bytes() == path.read_bytes(), path
 
@@ -97,7 +97,7 @@ def test_publishing_again_gives_the_same_bytes(release, tmp_path):
 def test_the_release_asset_publishes_the_built_warehouse(tmp_path):
     import dagster as dg
 
-    from gongbao.cli.main import build
+    from gongbao.cli.runs import build
     from pipelines.definitions import build_defs
     from pipelines.sensors import publish_after_build
     from tests.conftest import raw_folder
@@ -198,3 +198,81 @@ def test_libreoffice_reads_the_csv_with_the_chinese_intact(release, tmp_path, co
     assert converted.columns == original.columns  # the BOM of the Excel copy is not glued to a header
     assert converted["title"].to_list() == original["title"].to_list()
     assert "中共重慶市委辦公廳重慶市人民政府辦公廳關于印發《重慶市農村鄉鎮人才隊伍建設計劃》的通知" in converted["title"]
+
+
+def test_openpyxl_reads_the_xlsx_with_the_chinese_intact_and_numbers_as_numbers(release):
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(release / "xlsx" / "documents.xlsx", read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    original = pl.read_csv(release / "data" / "documents.csv", infer_schema=False)
+    assert list(rows[0]) == original.columns and len(rows) - 1 == original.height
+    titles = [r[original.columns.index("title")] for r in rows[1:]]
+    assert "中共重慶市委辦公廳重慶市人民政府辦公廳關于印發《重慶市農村鄉鎮人才隊伍建設計劃》的通知" in titles
+    budgets = list(openpyxl.load_workbook(release / "xlsx" / "budgets.xlsx", read_only=True).active.iter_rows(
+        values_only=True))
+    amount = budgets[0].index("amount_yuan")
+    assert all(isinstance(r[amount], (int, float)) for r in budgets[1:])
+
+
+def test_formula_like_text_is_neutralised_in_csv_and_excel_files(tmp_path):
+    """A cell a spreadsheet would evaluate (=HYPERLINK, +cmd, @SUM, -1+1) is written with a
+    leading ' in the CSV, the Excel CSV and the .xlsx; numbers stay numbers; LibreOffice
+    imports it as text, not as a formula."""
+    from gongbao.release.publish import _csv_bytes, _xlsx
+
+    df = pl.DataFrame({"title": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1",
+                                 "\tx", "普通标题"], "value": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0]})
+    text = _csv_bytes(df).decode()
+    assert "'=HYPERLINK" in text and "'+cmd" in text and "'@SUM" in text and "'-1+1" in text
+    assert "\r\n普通标题,6.0" in text and ",-2.0" in text
+    _xlsx(df, "t", tmp_path / "t.xlsx")
+    import openpyxl
+
+    cells = [r for r in openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True)][1:]
+    assert cells[0][0] == "'=HYPERLINK(\"http://x\",\"y\")" and cells[1][1] == -2.0
+    if SOFFICE:
+        (tmp_path / "t.csv").write_bytes(_csv_bytes(df))
+        subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                        "--infilter=CSV:44,34,76,1", "--convert-to", "html", "--outdir", str(tmp_path / "out"),
+                        str(tmp_path / "t.csv")], capture_output=True, timeout=180, check=True)
+        rendered = (tmp_path / "out" / "t.html").read_text(errors="replace")
+        assert "HYPERLINK" in rendered and "<a " not in rendered.split("HYPERLINK")[0][-200:]
+
+
+def test_a_publish_killed_midway_leaves_the_old_release_whole(release, tmp_path):
+    """The new release is written in a temporary folder of its own and renamed in; killed
+    before the rename, the old release and its checksums are untouched."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    shutil.copytree(release, out / release.name)
+    warehouse = release.parent.parent / "warehouse"
+    proc = subprocess.Popen([sys.executable, "-m", "gongbao.cli.main", "publish", "--warehouse", str(warehouse),
+                             "--out", str(out)], start_new_session=True)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and not list(out.glob(".*.tmp/data/*.csv")):
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    folder = out / release.name
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    # the next publish completes and clears what the killed one left
+    assert main(["publish", "--warehouse", str(warehouse), "--out", str(out)]) == 0
+    assert [p.name for p in out.iterdir() if p.name.endswith(".old")] == []
+
+
+def test_two_publishes_at_once_both_succeed(release, tmp_path):
+    warehouse = release.parent.parent / "warehouse"
+    out = tmp_path / "out"
+    procs = [subprocess.Popen([sys.executable, "-m", "gongbao.cli.main", "publish", "--warehouse", str(warehouse),
+                               "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    folder = out / release.name
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name

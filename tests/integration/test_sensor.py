@@ -1,14 +1,15 @@
 """The raw-folder sensor on a real Dagster instance: a new file, and only it, gets a run."""
+import os
 import shutil
 
 import dagster as dg
 import duckdb
 
-from gongbao.cli.main import build
+from gongbao.cli.runs import build
 from pipelines.definitions import build_defs
 from pipelines.sensors import raw_folder_sensor
 from gongbao.settings import Settings
-from tests.conftest import RAW, SAMPLES, raw_folder
+from tests.conftest import SAMPLES, raw_folder
 
 
 def sensor_tick(**kwargs):
@@ -40,7 +41,9 @@ def test_sensor_runs_only_the_new_bulletin(tmp_path):
         assert again.run_requests == []
 
         shutil.copy(SAMPLES["004"], raw / "绵阳 公报 2013.txt")  # spaces and Chinese in the name
-        result = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
+        landing = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
+        assert landing.run_requests == []  # new: it runs once its size and mtime hold still for a tick
+        result = sensor_tick(instance=instance, cursor=landing.cursor, resources=defs.resources)
         assert len(result.run_requests) == 1
         key = result.run_requests[0].partition_key
         assert [r.partition_keys for r in result.dynamic_partitions_requests] == [[key]]
@@ -64,7 +67,7 @@ def test_sensor_runs_only_the_new_bulletin(tmp_path):
         assert con.execute("select count(*), min(source_file) from bulletins where source_file like '绵阳%'"
                            ).fetchone() == (1, "绵阳 公报 2013.txt")
         assert con.execute("select count(*) from bulletins").fetchone() == (3,)
-    assert len(list(RAW.glob("*.txt"))) == 5
+    assert len(SAMPLES) == 5  # the samples themselves were copied, not moved
 
 
 def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_changes_nothing(tmp_path, capsys):
@@ -88,8 +91,8 @@ def test_ingest_command_adds_one_bulletin_and_reprocessing_the_same_bytes_change
     assert main(["ingest", str(raw / SAMPLES["004"].name), *args]) == 0  # same bytes again
     assert counts() == before
     (tmp_path / "empty.txt").write_bytes(b"")
-    assert main(["ingest", str(tmp_path / "empty.txt"), *args]) == 0
-    assert "empty.txt (empty_file)" in capsys.readouterr().err
+    assert main(["ingest", str(tmp_path / "empty.txt"), *args]) == 3  # refused: a documented exit status
+    assert "refused empty.txt: empty_file" in capsys.readouterr().err
     assert counts() == before
     # a changed file (same name, new bytes) replaces its rows; the old version stays in lineage
     changed = raw / SAMPLES["004"].name
@@ -123,3 +126,43 @@ def test_schedule_requests_the_files_the_warehouse_has_not_seen(tmp_path):
             defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance, partition_key=r.partition_key)
         # loaded or refused, each version is seen: nothing is requested again
         assert schedule_tick(instance=instance, resources=defs.resources) == []
+
+
+def test_sensor_skips_what_the_cli_loaded_and_waits_for_a_file_being_written(tmp_path):
+    """Bytes the warehouse holds never run again, whoever loaded them; a file still growing
+    between two ticks waits until its size and mtime hold still; a name that is not UTF-8
+    is picked up like any other."""
+    from gongbao.cli.main import main
+
+    settings = raw_folder(tmp_path, ("000",))
+    raw = settings.raw_dir
+    defs = build_defs(settings)
+    args = ["--raw", str(raw), "--warehouse", str(settings.warehouse_dir), "-q"]
+    with dg.instance_for_test() as instance:
+        assert build(settings, instance).success
+        cursor = sensor_tick(instance=instance, resources=defs.resources).cursor
+        assert main(["ingest", str(SAMPLES["003"]), *args]) == 0  # loaded by the CLI, not by the sensor
+        tick = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
+        assert tick.run_requests == []
+
+        data = SAMPLES["004"].read_bytes()
+        growing = raw / "growing.txt"
+        growing.write_bytes(data[: len(data) // 2])
+        tick = sensor_tick(instance=instance, cursor=tick.cursor, resources=defs.resources)
+        assert tick.run_requests == []
+        with open(growing, "ab") as f:
+            f.write(data[len(data) // 2:])
+        tick = sensor_tick(instance=instance, cursor=tick.cursor, resources=defs.resources)
+        assert tick.run_requests == []  # it changed since the last tick
+        gbk_name = os.fsdecode(b"\xb9\xab\xb1\xa8.txt")  # 公报.txt in GBK: not UTF-8
+        shutil.copy(SAMPLES["001"], raw / gbk_name)
+        tick = sensor_tick(instance=instance, cursor=tick.cursor, resources=defs.resources)
+        assert [r.partition_key for r in tick.run_requests] == ["growing"]
+        tick = sensor_tick(instance=instance, cursor=tick.cursor, resources=defs.resources)
+        [request] = tick.run_requests
+        instance.add_dynamic_partitions("bulletins", [request.partition_key])
+        assert defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, partition_key=request.partition_key).success
+    with duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select source_file from bulletins where bulletin_id = ?",
+                           [request.partition_key]).fetchall() == [("公报.txt",)]

@@ -101,7 +101,7 @@ def test_search_finds_the_document_in_the_top_three(warehouse, query, document_i
 
 
 def test_search_command_prints_the_matching_lines(warehouse, capsys):
-    assert cli(warehouse, "search", "健康医疗大数据", "--top", "1", "--raw", str(warehouse.raw_dir)) == 0
+    assert cli(warehouse, "search", "健康医疗大数据", "--top", "1") == 0
     out = capsys.readouterr().out
     assert out.startswith("1. 国务院办公厅关于促进和规范健康医疗大数据应用发展的指导意见  国办发〔2016〕47号")
     assert "12│ 健康医疗大数据是国家重要的基础性战略资" in out  # a hard-wrapped PDF line, with its number

@@ -1,0 +1,130 @@
+"""The commands that run Dagster (`gongbao build`, `gongbao ingest`): imported only by them,
+so the other commands start without loading Dagster."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from assets.partitions import bulletin_partitions, register
+from gongbao.settings import Settings
+from gongbao.store.warehouse import WarehouseStore
+from parsing.ids import bulletin_id
+
+# Dagster flags the beta `backfill_policy` at import: noise for someone running a build.
+warnings.filterwarnings("ignore", message=".*is currently in beta.*")
+
+from pipelines.definitions import build_defs  # noqa: E402
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def instance_for(settings: Settings) -> dg.DagsterInstance:
+    """The Dagster instance at the settings' DAGSTER_HOME, created when missing, so the runs of
+    `gongbao build` show in `dagster dev` started from the same folder."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+def _run_config(verbosity: int) -> dict:
+    level = {0: "CRITICAL", 1: "INFO"}.get(verbosity, "DEBUG")  # quiet: the summary says what happened
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
+def build(settings: Settings, instance: dg.DagsterInstance | None = None, verbosity: int = 0
+          ) -> dg.ExecuteInProcessResult:
+    """Register one partition per raw file and materialize every asset in a single run."""
+    if not settings.raw_dir.is_dir():
+        raise SystemExit(f"gongbao: raw folder {settings.raw_dir} does not exist")
+    defs = build_defs(settings)
+    instance = instance or instance_for(settings)
+    keys = list(defs.resources["raw_store"].files())
+    if not keys:
+        raise SystemExit(f"gongbao: no bulletin files in {settings.raw_dir}")
+    register(instance, keys)
+    wanted = set(keys)
+    ordered = [k for k in instance.get_dynamic_partitions(bulletin_partitions.name) if k in wanted]
+    job = defs.resolve_job_def("build_warehouse")
+    return job.execute_in_process(instance=instance, tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]},
+                                  run_config=_run_config(verbosity), raise_on_error=False)
+
+
+def ingest(settings: Settings, files: list[Path], instance: dg.DagsterInstance | None = None, verbosity: int = 0
+           ) -> list[dg.ExecuteInProcessResult]:
+    """Put each file in the raw folder (unless it is there already) and run its partition alone."""
+    defs = build_defs(settings)
+    instance = instance or instance_for(settings)
+    settings.raw_dir.mkdir(parents=True, exist_ok=True)
+    job = defs.resolve_job_def("build_warehouse")
+    results = []
+    for file in files:
+        if not file.is_file():
+            raise SystemExit(f"gongbao: {file} is not a file")
+        target = settings.raw_dir / file.name
+        if file.resolve() != target.resolve():
+            shutil.copy2(file, target)
+        key = bulletin_id(target.name)
+        register(instance, [key])
+        results.append(job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False,
+                                              run_config=_run_config(verbosity)))
+    return results
+
+
+@dataclass
+class Outcome:
+    """What a run did, file by file, read back from the warehouse."""
+    failed_checks: list[str] = field(default_factory=list)
+    run_failed: bool = False
+    added: list[tuple[str, dict]] = field(default_factory=list)  # (file, rows per table)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, bulletin it repeats)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # (file, error kind, message)
+
+
+def outcome(result: dg.ExecuteInProcessResult, settings: Settings) -> Outcome:
+    out = Outcome()
+    out.failed_checks = [f"{ev.asset_key.to_user_string()} {ev.check_name}"
+                         for ev in result.get_asset_check_evaluations() if not ev.passed]
+    if not result.success:
+        out.run_failed = True
+        return out
+    store = WarehouseStore(settings.warehouse_dir)
+    out.refused = store.ingest_errors(run_id=result.run_id)
+    with store.reader() as con:
+        for source_file, counts, duplicate_of in con.execute(
+                "select source_file, row_counts, duplicate_of from lineage where run_id = ? and is_current "
+                "order by source_file", [result.run_id]).fetchall():
+            if duplicate_of:
+                out.duplicates.append((source_file, duplicate_of))
+            else:
+                out.added.append((source_file, counts))
+    return out
+
+
+SHOWN = ("documents", "indicators", "budgets", "subsidies")
+
+
+def print_outcome(o: Outcome, settings: Settings, quiet: bool = False) -> None:
+    for check in o.failed_checks:
+        print(f"check failed: {check}", file=sys.stderr)
+    if o.run_failed:
+        print("gongbao: the Dagster run failed (run again with -v for its log)", file=sys.stderr)
+        return
+    if not quiet:
+        for source_file, counts in o.added:
+            print(f"added {source_file}: " + ", ".join(f"{counts.get(t, 0)} {t}" for t in SHOWN))
+        for source_file, original in o.duplicates:
+            print(f"same as {original}: {source_file} (recorded in lineage, no rows of its own)")
+    for source_file, kind, message in o.refused:
+        print(f"refused {source_file}: {kind}: {message}", file=sys.stderr)
+    if o.refused:
+        print(f"gongbao: {len(o.refused)} file(s) refused; they are listed in table ingest_errors", file=sys.stderr)
+    if not quiet:
+        print(f"gongbao: warehouse ready at {WarehouseStore(settings.warehouse_dir).db_path}")
