@@ -60,8 +60,9 @@ def parse_text(read: ReadText, source_file: str, source_bytes: int, bulletin_id:
     seg = segment(lines, bad_lines)
     apply_portal_metadata(seg, lines, read.metadata)
     if not seg.documents:
-        raise BulletinError("no_document", f"{source_file}: no official document (title with 发文字号 or "
-                                           f"主送机关) was found; is this a bulletin?")
+        raise BulletinError("no_document", f"{source_file}: no document was found (a 公文 with 发文字号 or "
+                                           f"主送机关, a report, resolution or statistical communiqué, a portal "
+                                           f"page's document); is this a bulletin?")
 
     bid = bulletin_id or make_bulletin_id(source_file)
     lineage = {"bulletin_id": bid, "source_file": source_file, "parser_version": PARSER_VERSION}

@@ -82,8 +82,11 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
         context.log.info(f"{key}: changing or new since the last tick; run once it is stable")
     new_keys = unregistered(context.instance, sorted(settled))
     seen_now = {k: sha for k, sha in now.items() if k not in changed or k in settled}
+    # A duplicate whose original has changed since is loaded in its own right (once per change).
+    orphans = {k: sha for k, sha in store.stale_duplicates().items() if k in now and k not in settled}
+    reloads = [dg.RunRequest(run_key=f"{k}:{sha[:16]}:own", partition_key=k) for k, sha in sorted(orphans.items())]
     return dg.SensorResult(
-        run_requests=run_requests(settled) + repair_requests(store, raw_store.files(), settled),
+        run_requests=run_requests(settled) + reloads + repair_requests(store, raw_store.files(), settled),
         dynamic_partitions_requests=[bulletin_partitions.build_add_request(new_keys)] if new_keys else [],
         cursor=json.dumps({"seen": seen_now, "states": states}, sort_keys=True),
     )

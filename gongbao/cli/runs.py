@@ -30,6 +30,9 @@ def instance_for(settings: Settings) -> dg.DagsterInstance:
     `gongbao build` show in `dagster dev` started from the same folder."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():  # Dagster's defaults (sqlite storage in the folder), said so, not warned about
+        config.write_text("# Dagster instance of gongbao: the defaults (runs and events in sqlite here).\n")
     os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
 

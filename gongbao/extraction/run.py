@@ -131,13 +131,33 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
     items = list(items)
     report = RunReport()
     batch: dict[str, dict[str, pl.DataFrame]] = {}
-    loaded = store.loaded_by_sha()  # sha256 → bulletin loaded from those bytes, this run's included
+    loaded = Loaded(store.loaded_by_sha())  # sha256 → bulletin loaded from those bytes, this run's included
     for (key, path), parsed in zip(items, _parse_all(items, run_id, workers)):
         batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
         if len(batch) >= batch_size:
-            _flush(batch, store, report)
-    _flush(batch, store, report)
+            _flush(batch, store, report, log)
+    _flush(batch, store, report, log)
     return report
+
+
+class Loaded(dict):
+    """sha256 (of bytes or of text) → the bulletin loaded from them. A bulletin loaded from new
+    bytes gives up its old ones: a copy of its former bytes is then a bulletin in its own right,
+    not the duplicate of a version no table holds any more."""
+
+    def __init__(self, mapping: dict[str, str]):
+        super().__init__(mapping)
+        self._of: dict[str, set[str]] = {}
+        for sha, key in mapping.items():
+            self._of.setdefault(key, set()).add(sha)
+
+    def load(self, key: str, *shas: str) -> None:
+        for old in self._of.pop(key, set()):
+            if self.get(old) == key:
+                del self[old]
+        for sha in shas:
+            self[sha] = key
+        self._of[key] = set(shas)
 
 
 def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int) -> Iterator[Parsed]:
@@ -151,7 +171,7 @@ def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int) -> Iter
 
 
 def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: WarehouseStore,
-               loaded: dict[str, str], report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
+               loaded: Loaded, report: RunReport, log: Callable[[str], None]) -> dict[str, pl.DataFrame]:
     """The bulletin's frames of every table it touches (only ingest_errors when it fails)."""
     if parsed.error:
         log(f"ingest error {parsed.error['error_kind']} — {parsed.error['message']}")
@@ -165,7 +185,7 @@ def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: Warehou
         same = "bytes" if loaded.get(parsed.sha256) == original else "text (another encoding or form)"
         log(f"{display_name(path.name)}: same {same} as bulletin {original}; recorded, not loaded twice")
         return _duplicate(key, parsed.version, original, store)
-    loaded[parsed.sha256] = loaded[text_sha] = key
+    loaded.load(key, parsed.sha256, text_sha)
     return {**parsed.tables, "ingest_errors": frame("ingest_errors", []),
             "lineage": store.lineage_with(key, parsed.version)}
 
@@ -200,7 +220,26 @@ def _duplicate(key: str, parsed_version: dict, original: str, store: WarehouseSt
     return tables
 
 
-def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport) -> None:
+def _duplicates_under_lock(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore,
+                           log: Callable[[str], None]) -> None:
+    """Another process may have loaded the same bytes since this run looked (two ingests of
+    twins at once): asked again under the writer lock, such a bulletin becomes a duplicate."""
+    fresh = store.loaded_by_sha()
+    for key, tables in list(batch.items()):
+        lineage = tables.get("lineage")
+        if lineage is None or not lineage.height:
+            continue
+        version = lineage.filter(pl.col("is_current")).to_dicts()[0]
+        if version["duplicate_of"]:
+            continue
+        original = fresh.get(version["source_sha256"]) or fresh.get(version["text_sha256"])
+        if original and original != key and original not in batch:
+            log(f"{version['source_file']}: loaded meanwhile as bulletin {original}; recorded, not loaded twice")
+            batch[key] = _duplicate(key, version, original, store)
+
+
+def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport,
+           log: Callable[[str], None] = print) -> None:
     if not batch:
         return
     combined_tables = {}
@@ -223,7 +262,7 @@ def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, rep
     if docs.height:
         report.counts.append(numbers_per_bulletin(combined_tables))
     # Failing rows are written too: the checks flag them, nothing vanishes silently.
-    store.write_bulletins(batch)
+    store.write_bulletins(batch, under_lock=lambda b: _duplicates_under_lock(b, store, log))
     for tables in batch.values():
         for table, df in tables.items():
             report.rows[table] += df.height

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,10 +63,15 @@ class WarehouseStore:
 
     # --- writing a run's bulletins -------------------------------------------------------
 
-    def write_bulletins(self, batch: dict[str, dict[str, pl.DataFrame]]) -> None:
-        """Replace each bulletin's rows of the given tables (no rows: no file) and mark it pending."""
+    def write_bulletins(self, batch: dict[str, dict[str, pl.DataFrame]],
+                        under_lock: Callable[[dict], None] | None = None) -> None:
+        """Replace each bulletin's rows of the given tables (no rows: no file) and mark it pending.
+        `under_lock` may revise the batch once the writer lock is held (what another writer
+        did meanwhile is then visible)."""
         self.pending_dir.mkdir(parents=True, exist_ok=True)
         with self.lock():
+            if under_lock:
+                under_lock(batch)
             for key, tables in batch.items():
                 writing = self.pending_dir / f"{key}{WRITING}"
                 writing.touch()
@@ -94,12 +99,13 @@ class WarehouseStore:
 
     # --- the DuckDB layer ----------------------------------------------------------------
 
-    def sync_duckdb(self) -> tuple[str, dict[str, int]]:
-        """Load the pending bulletins into DuckDB: ("updated"/"rebuilt", table → row count)."""
+    def sync_duckdb(self, rebuild: bool = False) -> tuple[str, dict[str, int]]:
+        """Load the pending bulletins into DuckDB: ("updated"/"rebuilt", table → row count).
+        `rebuild`: write the file anew from all the Parquet files even when an update would do."""
         with self.lock():
             self._remove_leftovers()
             ready, torn = self.pending()
-            if self._must_rebuild(len(ready)):
+            if rebuild or self._must_rebuild(len(ready)):
                 mode, counts = "rebuilt", self._rebuild(exclude=set(torn))
             else:
                 mode, counts = "updated", self._update(ready)
@@ -124,11 +130,33 @@ class WarehouseStore:
         return self.db_path.with_name(f".{DB_NAME}.{os.getpid()}.{time.time_ns()}.tmp")
 
     def _rebuild(self, exclude: set[str]) -> dict[str, int]:
+        """A new file from every bulletin's Parquet files, except the torn ones (`exclude`),
+        whose files a killed run left half-written: their last loaded rows are copied over
+        from the current DuckDB file instead, so a rebuild keeps them as an update does."""
+        previous = self.db_path if exclude and self.db_path.exists() else None
         with self._next_version(from_current=False) as (con, counts):
+            if previous:
+                con.execute(f"attach '{previous}' as previous (read_only)")
             for table in TABLES:
                 con.execute(f"create table {table} as select * from {self._empty_relation(con, table)}")
                 self._insert(con, table, [p for p in self.partition_files(table) if p.stem not in exclude])
+                if previous:
+                    self._keep_previous(con, table, sorted(exclude))
+            if previous:
+                con.execute("detach previous")
         return counts
+
+    @staticmethod
+    def _keep_previous(con: duckdb.DuckDBPyConnection, table: str, keys: list[str]) -> None:
+        have = {c for c, in con.execute("select column_name from information_schema.columns where "
+                                         "table_catalog = 'previous' and table_name = ?", [table]).fetchall()}
+        if "bulletin_id" not in have:
+            return
+        now = [c for c, in con.execute("select column_name from information_schema.columns where "
+                                        "table_catalog <> 'previous' and table_name = ?", [table]).fetchall()]
+        shared = ", ".join(f'"{c}"' for c in now if c in have)  # a new parser's new columns stay null
+        con.execute(f"insert into {table} ({shared}) select {shared} from previous.{table} "
+                    f"where bulletin_id in (select unnest(?))", [keys])
 
     def _update(self, keys: list[str]) -> dict[str, int]:
         with self._next_version(from_current=True) as (con, counts):
@@ -220,6 +248,18 @@ class WarehouseStore:
         for key in self.pending()[1]:
             out.pop(key, None)
         return out
+
+    def stale_duplicates(self) -> dict[str, str]:
+        """bulletin_id → sha256 of files recorded as the duplicate of a bulletin that has since
+        changed: no table holds their bytes any more, so they are to be loaded in their own right."""
+        if not self.db_path.exists():
+            return {}
+        with self.reader() as con:
+            return dict(con.execute("""
+                select d.bulletin_id, d.source_sha256 from lineage d
+                join lineage o on o.bulletin_id = d.duplicate_of and o.is_current
+                where d.is_current and d.duplicate_of is not null
+                  and o.source_sha256 <> d.source_sha256 and o.text_sha256 <> d.text_sha256""").fetchall())
 
     def loaded_by_sha(self) -> dict[str, str]:
         """sha256 of bytes or of text (lineage.text_sha256) → the bulletin currently loaded from

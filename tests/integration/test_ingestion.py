@@ -195,3 +195,53 @@ def test_two_ingests_at_once_both_land_and_the_warehouse_stays_consistent(two_lo
     assert set(reader_counts) <= {2, 3, 4, 5}  # a reader always sees some whole state
     assert query(settings, "select count(*) from bulletins") == [(5,)]
     assert_consistent(settings)
+
+
+def test_twins_ingested_at_the_same_moment_are_loaded_once(two_loaded, tmp_path):
+    """Two processes ingest the same bytes under two names at once: one is loaded, the other
+    recorded as its duplicate (the check is made again under the writer lock)."""
+    settings = two_loaded
+    extra = tmp_path / "twins"
+    extra.mkdir()
+    for name in ("twin_a.txt", "twin_b.txt"):
+        shutil.copy(SAMPLES["004"], extra / name)
+    runs = [_gongbao(settings, "ingest", str(extra / name)) for name in ("twin_a.txt", "twin_b.txt")]
+    assert [r.wait(timeout=600) for r in runs] == [0, 0], [r.stderr.read().decode()[-2000:] for r in runs]
+    loaded = query(settings, "select bulletin_id from bulletins where bulletin_id like 'twin%'")
+    twins = query(settings, "select bulletin_id, duplicate_of from lineage where is_current and "
+                            "bulletin_id like 'twin%' order by duplicate_of nulls first")
+    assert len(loaded) == 1 and len(twins) == 2
+    assert twins[0] == (loaded[0][0], None) and twins[1][1] == loaded[0][0]
+    assert_consistent(settings)
+
+
+def test_a_copy_of_a_changed_original_is_loaded_by_the_next_build(tmp_path):
+    """003 and its copy: the copy is a duplicate; once 003 changes, the very next build loads
+    the copy in its own right (its bytes are no longer in any table)."""
+    settings = raw_folder(tmp_path, ("003",))
+    shutil.copy(SAMPLES["003"], settings.raw_dir / "003_copy.txt")
+    args = ["--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir), "-q"]
+    assert main(["build", *args]) == 0
+    assert query(settings, "select duplicate_of from lineage where bulletin_id = '003_copy' and is_current") == [
+        (B003,)]
+    original = settings.raw_dir / SAMPLES["003"].name
+    original.write_bytes(original.read_bytes() + "\n（本期完）\n".encode())
+    assert main(["build", *args]) == 0
+    assert query(settings, "select duplicate_of from lineage where bulletin_id = '003_copy' and is_current") == [
+        (None,)]
+    assert query(settings, "select count(*) from bulletins") == [(2,)]
+
+
+def test_a_rebuild_keeps_the_last_rows_of_a_torn_bulletin(two_loaded):
+    """A killed run left 000 half-written (its .writing mark, a broken Parquet file); a load that
+    rebuilds the DuckDB file keeps 000's last loaded rows, as the log says."""
+    settings = two_loaded
+    store = WarehouseStore(settings.warehouse_dir)
+    before = query(settings, "select count(*) from documents where bulletin_id = ?", [B000])
+    (settings.warehouse_dir / "pending" / f"{B000}.writing").touch()
+    (settings.warehouse_dir / "parquet" / "documents" / f"{B000}.parquet").write_bytes(b"torn")
+    (settings.warehouse_dir / "pending" / B003).touch()
+    mode, _ = store.sync_duckdb(rebuild=True)
+    assert mode == "rebuilt"
+    assert query(settings, "select count(*) from documents where bulletin_id = ?", [B000]) == before
+    assert query(settings, "select count(*) from bulletins") == [(2,)]
