@@ -11,8 +11,9 @@ import dagster as dg
 from parsing import PARSER_VERSION
 from gongbao.extraction.run import OUTPUTS, extract_bulletins
 from assets.resources import ParsingResource, RawStore, WarehouseResource
-from quality.checks import (markdown_table, numbers_check_result, schema_check_name, schema_check_result,
-                            toc_check_result)
+from parsing.ids import display_name
+from quality.checks import (ingested_check_result, markdown_table, numbers_check_result, schema_check_name,
+                            schema_check_result, toc_check_result)
 
 from assets.partitions import bulletin_partitions
 
@@ -32,7 +33,10 @@ ASSET = "bulletin_extracts"
                          description="Every TOC entry is a document found in the body, and the reverse"),
        dg.AssetCheckSpec("numbers_within_documents", asset=ASSET,
                          description="Indicators, budgets and subsidies counted per bulletin; each row's line "
-                                     "lies inside its document")],
+                                     "lies inside its document"),
+       dg.AssetCheckSpec("files_ingested", asset=ASSET,
+                         description="Every file of the run was read and gave documents; fails with each refused "
+                                     "file and its reason (table ingest_errors)")],
     code_version=PARSER_VERSION,
 )
 def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, warehouse: WarehouseResource,
@@ -57,3 +61,14 @@ def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, wa
         yield schema_check_result(ASSET, t, report.checked[t], report.failure_frame(t))
     yield toc_check_result(ASSET, report.rows["toc_entries"], report.toc_frame())
     yield numbers_check_result(ASSET, report.counts_frame(), report.outside_frame())
+    yield ingested_check_result(ASSET, len(items), report.errors)
+    # A partition's key is an ASCII id: where it is not the file's own name, and for each refused
+    # file, an observation on the partition says which file it is (a few events, not one per file).
+    refused = {e["bulletin_id"]: e for e in report.errors}
+    for key, path in items:
+        if key in refused or key not in (path.name, path.stem):
+            error = refused.get(key)
+            yield dg.AssetObservation(asset_key=ASSET, partition=key, metadata={
+                "source_file": display_name(path.name),
+                "status": f"refused: {error['error_kind']}" if error else "loaded",
+                **({"reason": error["message"]} if error else {})})

@@ -50,3 +50,13 @@ def numbers_check_result(asset: str, counts: pl.DataFrame, outside: pl.DataFrame
         metadata["outside"] = dg.MetadataValue.md(markdown_table(outside))
     return dg.AssetCheckResult(asset_key=asset, check_name="numbers_within_documents", passed=outside.height == 0,
                                severity=dg.AssetCheckSeverity.ERROR, metadata=metadata)
+
+
+def ingested_check_result(asset: str, files: int, errors: list[dict]) -> dg.AssetCheckResult:
+    """Every file of the run read and parsed; the refused ones listed with their reasons."""
+    metadata = {"files": files, "refused": len(errors)}
+    if errors:
+        refused = pl.DataFrame([{k: e[k] for k in ("source_file", "error_kind", "message")} for e in errors])
+        metadata["refused_files"] = dg.MetadataValue.md(markdown_table(refused, width=120))
+    return dg.AssetCheckResult(asset_key=asset, check_name="files_ingested", passed=not errors,
+                               severity=dg.AssetCheckSeverity.ERROR, metadata=metadata)

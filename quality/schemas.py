@@ -198,7 +198,8 @@ TABLES: dict[str, list[Col]] = {
         Col("amount_yuan", MONEY, "Amount in yuan per beneficiary, exact to the fen", False, (pa.Check.gt(0),)),
         Col("amount_max_yuan", MONEY, "The upper end when the standard is a range"),
         Col("amount_text", pl.Utf8(), "The amount as written", False),
-        Col("per", pl.Utf8(), "What it is paid per, as written (每生每年, 每人每月, 人均)", False),
+        Col("per", pl.Utf8(), "What it is paid per, as written (每生每年, 每人每月, 人均); null for a fixed award "
+                              "to a unit that qualifies (一次性奖励50万元)"),
         Col("frequency", pl.Utf8(), "year, month, once, or null", checks=(pa.Check.isin(["year", "month", "once"]),)),
         Col("is_cap", pl.Boolean(), "True when the amount is a ceiling (最高, 不超过)", False),
         *_located("where the amount starts"),

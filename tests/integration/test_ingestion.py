@@ -245,3 +245,24 @@ def test_a_rebuild_keeps_the_last_rows_of_a_torn_bulletin(two_loaded):
     assert mode == "rebuilt"
     assert query(settings, "select count(*) from documents where bulletin_id = ?", [B000]) == before
     assert query(settings, "select count(*) from bulletins") == [(2,)]
+
+
+def test_ingest_refuses_a_hidden_name_and_loads_a_name_that_is_not_utf8(tmp_path, capsys):
+    """`.x.txt` is refused with the reason and exit status 3 (the raw folder skips hidden files);
+    a GBK-encoded name (公报.txt) loads, shown decoded; a sibling of another form (X.md beside
+    X.txt) is a bulletin of its own."""
+    settings = raw_folder(tmp_path, ("000",))
+    src = tmp_path / "incoming"
+    src.mkdir()
+    shutil.copy(SAMPLES["003"], src / ".hidden.txt")
+    gbk = src / os.fsdecode(b"\xb9\xab\xb1\xa8.txt")
+    shutil.copy(SAMPLES["004"], gbk)
+    md = src / f"{B000}.md"
+    md.write_bytes(SAMPLES["001"].read_bytes())
+    capsys.readouterr()
+    assert ingest(settings, src / ".hidden.txt", gbk, md) == 3
+    err = capsys.readouterr().err
+    assert "refused .hidden.txt: hidden_name" in err
+    files = dict(query(settings, "select source_file, bulletin_id from bulletins"))
+    assert set(files) == {"公报.txt", f"{B000}.md"}
+    assert files[f"{B000}.md"] == f"{B000}.md" != B000  # X.md and X.txt are two bulletins

@@ -126,6 +126,38 @@ def test_sql_command_is_read_only(warehouse, capsys):
         assert con.execute("select count(*) from documents").fetchone() == (23,)
 
 
+@pytest.mark.parametrize("sql", ["copy (select * from documents) to '{out}/stolen.csv'",
+                                 "export database '{out}/dump'",
+                                 "select * from read_text('/etc/passwd')",
+                                 "attach '{out}/other.duckdb' as other",
+                                 "set enable_external_access = true"])
+def test_sql_command_writes_and_reads_no_file(warehouse, capsys, tmp_path, sql):
+    """`gongbao sql` touches no file but the warehouse (reliability F10); --allow-files is the
+    explicit way to export."""
+    assert cli(warehouse, "sql", sql.format(out=tmp_path)) == 1
+    err = capsys.readouterr().err
+    assert "disabled by configuration" in err or "Cannot change configuration" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sql_allow_files_exports_on_request(warehouse, capsys, tmp_path):
+    out = tmp_path / "documents.csv"
+    assert cli(warehouse, "sql", f"copy (select document_id from documents) to '{out}'", "--allow-files") == 0
+    assert len(out.read_text().splitlines()) == 24  # header and the 23 documents
+
+
+def test_sql_csv_and_json_print_every_type(warehouse, capsys):
+    sql = ("select row_counts, 1.13::decimal(20, 2) as money, [1, 2] as list, map {'a': 1} as map, "
+           "{'x': [1, 2]} as nested, date '2026-12-01' as day from lineage limit 1")
+    assert cli(warehouse, "sql", sql, "--format", "csv") == 0
+    [row] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert json.loads(row["row_counts"])["documents"] >= 1 and row["money"] == "1.13" and row["list"] == "1; 2"
+    assert json.loads(row["nested"]) == {"x": [1, 2]} and row["day"] == "2026-12-01"
+    assert cli(warehouse, "sql", sql, "--format", "json") == 0
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["money"] in ("1.13", 1.13) and record["list"] == [1, 2]
+
+
 def test_sql_prompt_runs_statements_until_the_end_of_input(warehouse, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("select count(*) as n\nfrom bulletins;\nselect nonsense;\n"))
     assert cli(warehouse, "sql", "--format", "json") == 0
