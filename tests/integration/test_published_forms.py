@@ -127,3 +127,21 @@ def test_the_duckdb_cli_opens_the_warehouse(published):
     out = subprocess.run([cli, "-readonly", "-csv", str(published.warehouse_dir / "warehouse.duckdb"), "-c",
                           "select count(*) from document_details"], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[1] == str(query(published, "select count(*) from documents")[0][0])
+
+
+def test_budget_reports_link_parts_to_their_totals_and_the_view_counts_each_yuan_once(published):
+    [(parts, bad)] = query(published, """
+        select count(*), count(*) filter (where t.amount_yuan < b.amount_yuan or t.document_id <> b.document_id)
+        from budgets b join budgets t on t.budget_id = b.part_of""")
+    assert parts > 0 and bad == 0  # a part is never more than its total, and in the same document
+    view = query(published, "select sum(total_yuan) from budgets_by_funder_year")[0][0]
+    wholes = query(published, "select sum(amount_yuan) from budgets where part_of is null")[0][0]
+    assert view == wholes
+
+
+def test_money_is_exact(published):
+    """Amounts are decimals to the fen: `1.13亿元`-style amounts are whole numbers of yuan."""
+    [(kind,)] = query(published, "select typeof(amount_yuan) from budgets limit 1")
+    assert kind == "DECIMAL(20,2)"
+    assert query(published, "select count(*) from budgets where amount_text like '%亿元' and "
+                            "amount_yuan <> round(amount_yuan)") == [(0,)]

@@ -212,3 +212,21 @@ def test_declared_keys_hold_on_the_sample_warehouse(warehouse):
         for table, column, ref, ref_column in FOREIGN_KEYS:
             assert con.execute(f"select count(*) from {table} where {column} is not null and {column} not in "
                                f"(select {ref_column} from {ref})").fetchone() == (0,), (table, column)
+
+
+def test_budget_totals_count_each_yuan_once(warehouse):
+    """budgets_by_funder_year sums the amounts that are not part of another (其中 …): the
+    view's grand total is the sum of the whole amounts, and a part's total is never added."""
+    with connect(warehouse) as con:
+        view = con.execute("select sum(total_yuan) from budgets_by_funder_year").fetchone()[0]
+        wholes = con.execute("select sum(amount_yuan) from budgets where part_of is null").fetchone()[0]
+        parts = con.execute("select count(*) from budgets b join budgets t on t.budget_id = b.part_of").fetchone()[0]
+        dangling = con.execute("select count(*) from budgets b left join budgets t on t.budget_id = b.part_of "
+                               "where b.part_of is not null and t.budget_id is null").fetchone()[0]
+    assert view == wholes and dangling == 0
+    assert parts == con_count(warehouse, "select count(*) from budgets where part_of is not null")
+
+
+def con_count(settings, sql):
+    with connect(settings) as con:
+        return con.execute(sql).fetchone()[0]

@@ -31,9 +31,11 @@ group by i.document_id, i.table_title, i.name, i.unit;
 
 -- Money by who provides it and when.
 create or replace view budgets_by_funder_year as
+-- each yuan once: an amount that is part of another (其中, 包括; part_of set) is inside its total
 select funder, period, count(*) as amounts, sum(amount_yuan) as total_yuan,
        list(distinct document_id order by document_id) as document_ids
 from budgets
+where part_of is null
 group by funder, period;
 
 -- Subsidy standards by who receives them.
