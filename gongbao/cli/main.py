@@ -57,6 +57,10 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--allow-files", action="store_true",
                    help="let the SQL read and write files (COPY … TO, read_csv, EXPORT DATABASE); off by default")
     _folders(q, raw=False)
+    u = sub.add_parser("ui", help="the Dagster UI and daemon (dagster dev) on the instance `gongbao build` records into")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    d = sub.add_parser("daemon", help="the Dagster daemon alone (sensor, schedule) on the same instance")
     r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
     _folders(r, raw=False)
     r.add_argument("--out", type=Path, default=None, help="releases folder (default: release/)")
@@ -113,6 +117,33 @@ def _text(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dagster(args: argparse.Namespace, settings: Settings) -> int:
+    """`dagster dev` (or `dagster-daemon run`) on the code location, with DAGSTER_HOME set to
+    the instance the CLI records its runs in (`dagster dev` alone would use a temporary one)."""
+    import os
+    import shutil
+    import subprocess
+
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text("# Dagster instance of gongbao: the defaults (runs and events in sqlite here).\n")
+    here = Path(sys.executable).parent
+    if args.command == "ui":
+        cmd = [str(here / "dagster"), "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
+    else:
+        cmd = [str(here / "dagster-daemon"), "run", "-m", "pipelines.definitions"]
+    if not Path(cmd[0]).exists() and not shutil.which(Path(cmd[0]).name):
+        print(f"gongbao: {Path(cmd[0]).name} is not installed (pip install dagster-webserver)", file=sys.stderr)
+        return EXIT_ERROR
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    print(f"gongbao: Dagster instance {home}", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def _lineage(settings: Settings, row_id: str) -> int:
     from gongbao.query import lineage_lookup
     from gongbao.store.warehouse import WarehouseStore
@@ -161,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         return _runs(args, settings)
     if args.command == "text":
         return _text(args)
+    if args.command in ("ui", "daemon"):
+        return _dagster(args, settings)
     return _read(args, settings)
 
 

@@ -50,3 +50,16 @@ def head_words(phrase: str, max_chars: int) -> str:
             break
         out += w
     return out or phrase[:max_chars]
+
+
+def posseg(phrase: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech tag) of a phrase (jieba.posseg with the project dictionary): names
+    of measures end in nouns, not in verbs."""
+    return [(p.word, p.flag) for p in _pos_tokenizer().cut(phrase, HMM=False)]
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_tokenizer())

@@ -16,7 +16,7 @@ import cn2an
 _YEAR = r"(" + YEAR + r")\s*年"
 YEAR_IN_TEXT = re.compile(_YEAR)  # a year written with 年: its digits in group 1
 CLAUSE_YEAR = re.compile(_YEAR + r"(?![\d—\-~至])")
-SCOPE_YEAR = re.compile(r"(?:到|至|在|截至|力争)\s*" + _YEAR + r"|" + _YEAR + r"\s*(?:底|末|前|年底|年末)")
+SCOPE_YEAR = re.compile(r"(?:到|至|在|截至|力争)\s*" + _YEAR + r"(?!\s*的?基础上)|" + _YEAR + r"\s*(?:底|末|前|年底|年末)")
 PLAN = re.compile(r"“?(十[一二三四五六七八九]|[一二三四五六七八九])五”?\s*(?:规划)?\s*(期末|末|期间|时期|期)?")
 TITLE_YEAR = re.compile(r"(?<![\d—\-~至])(" + YEAR + r")\s*年(?!\s*[—\-~至])")
 TITLE_RANGE = re.compile(r"(" + YEAR + r")\s*年?\s*[—\-~至]\s*(" + YEAR + r")")
@@ -68,3 +68,47 @@ def period_for(clause: str, paragraph: str, kind: str, title: str | None) -> str
     if scoped:
         return scoped[1] or scoped[2]
     return plan_period(paragraph) or title_period(title)
+
+
+_PLAN_NAME = re.compile(r"“?(十[一二三四五六七八九]|[一二三四五六七八九])五”?\s*(?:规划|时期|期间|期末|末|计划)?")
+
+
+def plan_mentions(text: str) -> list[str]:
+    """The five-year plans a text names, as ranges (`“十三五”时期…“十四五”` → 2016-2020, 2021-2025)."""
+    out = []
+    for m in _PLAN_NAME.finditer(text):
+        if m[0].endswith("五") and not (m[0].startswith("“") or "十" in m[1]):
+            continue  # a bare `一五` or `三五` inside a number word is not a plan
+        start, end = plan_years(m[1])
+        if f"{start}-{end}" not in out:
+            out.append(f"{start}-{end}")
+    return out
+
+
+BASE_YEAR = re.compile(r"(?:在|比|较|与)\s*" + YEAR + r"\s*年(?:的)?(?:基础上|相比|底|末)?\s*\S{0,4}$")
+SCHOOL_YEAR = re.compile(r"(" + YEAR + r")\s*[—\-~至]+\s*(" + YEAR + r")\s*学年")
+YEAR_RANGE = re.compile(r"(" + YEAR + r")\s*年?\s*[—\-~至]+\s*(" + YEAR + r")\s*年")
+
+
+def period_in_scope(clause: str, paragraph: str, kind: str, title: str | None, scope_period: str | None,
+                    genre: str | None) -> str | None:
+    """Period of a number in a document whose outline is known (parsing.numbers.sentences.Outline).
+
+    Nearest first: a year in the number's clause; a school year or year range opening its
+    paragraph (`2025—2026学年，…`); for a plan's targets and changes, the scopes `period_for`
+    reads; then the period of the section the number stands in (`一、2020年工作回顾`); last,
+    in a report or a communiqué, the single year of the title."""
+    if genre is None:
+        found = period_for(clause, paragraph, kind, title)
+        return found if found or kind in ("actual", "change") else scope_period
+    years = CLAUSE_YEAR.findall(clause)
+    if years and not BASE_YEAR.search(clause):
+        return years[-1]
+    opening = SCHOOL_YEAR.search(paragraph[:40]) or YEAR_RANGE.match(paragraph.strip()[:20])
+    if opening:
+        return f"{opening[1]}-{opening[2]}"
+    if kind == "target":
+        scoped = last_match(SCOPE_YEAR, paragraph)
+        if scoped:
+            return scoped[1] or scoped[2]
+    return scope_period or title_period(title)

@@ -16,21 +16,25 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
-from parsing.vocab import CJK, COMPARATORS, POST_COMPARATORS, SCALE, alternatives
+from parsing.vocab import (CJK, COMPARATORS, COUNT_WORDS, DURATION_MEASURES, MEASURE_WORDS, POST_COMPARATORS,
+                           SCALE, SCALE_PREFIXES, TIME_WORDS, alternatives)
 
 CENT = Decimal("0.01")  # money is kept to the fen
 _MONEY_UNIT = r"(?:万亿|亿|万|千)?元"
-# Measure words after which a number is a count or a rate. 岁 only counts for life spans.
-_COUNT_UNIT = (r"个百分点|百分点|%|‰|/10万|(?:万|亿|千|百)?[余多]?(?:人次|人|户|个|项|名|所|条|张|套|种|家|块|处|座|台|辆"
-               r"|床|间|册|件|篇|部|场|批|支|门|片|栋|幢|公里|千米|平方米|平方公里|米|吨|亩|公顷|千瓦|兆瓦|岁)"
-               r"|Mbps|Gbps|万|亿")
-_MORE = re.compile(r"(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
+# Measure words after which a number is a count or a rate (parsing.vocab), with a scale
+# prefix (`万人`, `亿立方米`) and a time base (`万吨/日`). 岁, 年 and 天 count only after a
+# word that makes them a measure (`预期寿命`, `受教育年限`, `优良天数`).
+_PREFIX = rf"(?:{alternatives(SCALE_PREFIXES)})?"
+_WORD = alternatives(COUNT_WORDS + MEASURE_WORDS + TIME_WORDS)
+_COUNT_UNIT = (rf"个百分点|百分点|%|‰|/10万|{_PREFIX}[余多]?(?:{_WORD})(?:/(?:日|天|年|小时))?"
+               r"|Mbps|Gbps|万亿|万|亿")
+_MORE = re.compile(r"^[余多]|(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CHINESE = r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三四五六七八九〇])[零一二两三四五六七八九十百千〇]+(?:点[零一二三四五六七八九]+)?"
 # Comparator words before a number are looked up from the number back: a pattern that
 # starts with optional words would be tried at every character of the text.
 _PRE = re.compile(rf"({alternatives(COMPARATORS)})\s*$")
-_POST = r"(?P<post>以上|以内|以下|左右|余|多)?"
+_POST = r"(?:\s*(?P<post>以上|以内|以下|左右|余|多))?"
 _RANGE = rf"(?:\s*[—–\-~～至到]\s*(?P<num2>{_ARABIC}))?"
 
 MENTION = re.compile(rf"(?P<num>{_ARABIC}){_RANGE}\s*(?P<unit>{_MONEY_UNIT}|{_COUNT_UNIT}){_POST}")
@@ -42,6 +46,7 @@ _ACTION = re.compile(r"(?:培养|培训|培育|新建|新增|建成|建设|建�
                      r"|招引|遴选|选派|推广|救助|资助|认定|争创|规划|筹集|实施|组织|举办|达到|达|为|有|约|近|共|超过"
                      r"|不少于|不低于|改扩建|整合|启动|发放|投入|投资|安排|下达|拨付|取得|等)\s*$")
 _SPENT = re.compile(r"(?:投资|投入|资金|拨付|安排|筹集)\s*$")
+_FUNDS_AFTER = re.compile(r"\s*(?:财政资金|资金|社会资本|资本金?|经费|投资)")
 _YEAR_AFTER = re.compile(r"^\s*(?:年|月|日|时|周|天|小时|分钟|秒|届|期|号|批次)")
 
 
@@ -104,6 +109,28 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return i >= 0 and spans[i][0] < pos < spans[i][1]
 
 
+# A number without a unit is a measure only after a word that names a ratio or an index:
+# `生机比达到14:1`, `出生人口性别比下降到110左右`, `灌溉水有效利用系数为0.581`.
+_BARE = re.compile(rf"(?:系数|指数|比值|(?<=[{CJK}])比)(?:[（(][^)）\n]{{0,20}}[)）])?\s*"
+                   r"(?:为|是|达到|达|控制在|保持在|稳定在|下降到|降到|降至|提高到|提高至|提升到)?\s*"
+                   rf"(?P<num>{_ARABIC})(?P<ratio>\s*[:：]\s*1(?![\d.]))?{_POST}")
+
+
+def _bare_mentions(text: str, taken: list[tuple[int, int]], masked: list[tuple[int, int]]) -> list[Mention]:
+    out = []
+    for m in _BARE.finditer(text):
+        num_start, end = m.start("num"), m.end()
+        nxt = text[end:end + 1]
+        if (nxt and (nxt.isdigit() or nxt in ".:：%‰" or re.match(rf"[{CJK}A-Za-z]", nxt) and not m["post"])
+                or _inside(num_start, masked) or any(a <= num_start < b for a, b in taken)):
+            continue  # a longer ratio (`22.7:32.4:44.9`), a number with a unit, or a name
+        value = _number(m["num"])
+        post = m["post"]
+        comparator = POST_COMPARATORS.get(post) if post else None
+        out.append(Mention(num_start, num_start, end, value, "", comparator, False, text[num_start:end], m["num"]))
+    return out
+
+
 def find_mentions(text: str) -> list[Mention]:
     masked = _masked(text)
     found: list[Mention] = []
@@ -120,13 +147,15 @@ def find_mentions(text: str) -> list[Mention]:
         pre, post = (found_pre[1] if found_pre else None), m["post"]
         start = found_pre.start() if found_pre else num_start
         comparator = COMPARATORS.get(pre) if pre else POST_COMPARATORS.get(post) if post else None
-        if unit in ("万", "亿") and _SPENT.search(text[max(0, start - 4):start]):
-            unit += "元"  # `投资217万`: money written without 元
+        if unit in ("万", "亿") and (_SPENT.search(text[max(0, start - 4):start]) or _FUNDS_AFTER.match(text, m.end())):
+            unit += "元"  # `投资217万`, `2.5亿财政资金`: money written without 元
         if _MORE.search(unit):
             unit, comparator = _MORE.sub("", unit), comparator or ">"
         second = m.groupdict().get("num2")
         found.append(Mention(start, num_start, m.end(), value, unit, comparator, unit.endswith("元"),
                              text[start:m.end()], m["num"], _number(second) if second else None, second or ""))
+    if "比" in text or "系数" in text or "指数" in text:
+        found += _bare_mentions(text, [(x.num_start, x.end) for x in found], masked)
     found.sort(key=lambda x: x.start)
     return found
 
@@ -134,7 +163,9 @@ def find_mentions(text: str) -> list[Mention]:
 _DURATION_AFTER = re.compile(r"\s*(?:工作日|自然日|月|季度|小时|年度|学时|课时)")
 _RULE_BEFORE = re.compile(r"(?:减按|按|按照|税率)\s*$")
 _BACK_REFERENCE = re.compile(r"(?:将|带动|向|负责|围绕|以上|上述|这|该|此|各|其)\s*$")
-_TECH_UNIT = re.compile(r"Mbps|Gbps|米|公里|千米|平方米|吨|千瓦|兆瓦")
+_TECH_UNIT = re.compile(rf"(?:{_PREFIX})[余多]?(?:Mbps|Gbps|{alternatives(MEASURE_WORDS)})(?:/.+)?")
+_TIME_UNIT = re.compile(rf"(?:{_PREFIX})[余多]?(?:{alternatives(TIME_WORDS)})")
+_FOREIGN_MONEY = re.compile(r"\s*(?:美元|港元|港币|欧元|日元|英镑)")
 
 
 def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
@@ -142,8 +173,10 @@ def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
     after = text[m.end():m.end() + 3]
     if before.endswith("第") or re.search(r"[\d.]$", before):
         return True  # ordinal, or the tail of a longer number
-    if unit == "岁" and "寿命" not in before:
-        return True  # an age sets a rule; a life span is a measure
+    if _TIME_UNIT.fullmatch(unit) and not re.search(DURATION_MEASURES, before):
+        return True  # a year, an age or a time limit; a life span or a count of days is a measure
+    if _FOREIGN_MONEY.match(text, m.end()):
+        return True  # `28.02亿美元`: money, but not in yuan
     if unit in ("万", "亿") and _YEAR_AFTER.match(after):
         return True
     if unit.endswith("个") and _DURATION_AFTER.match(text, m.end()):

@@ -17,7 +17,7 @@ from parsing.text.lines import Line
 
 _CAPTION = re.compile(r"^(?:专栏|附表|表)\s*\d*|(?:指标|目标|时间表|情况)$")
 _NUMBER = re.compile(r"\d")
-_HEADER_WORD = re.compile(YEAR + r"|指标|单位|名称|项目|性质|属性|类别|目标|实际|情况|增长|增加")
+_HEADER_WORD = re.compile(YEAR + r"|指\s*标|单位|名\s*称|项\s*目|性质|属性|类别|目标|实际|情况|增长|增加|年末数|产量")
 _YEAR_HEADER = re.compile(r"\D*" + YEAR + r"(?:\s*[-—~至]\s*" + YEAR + r")?\D*")
 _MAX_CAPTION = 60
 
@@ -31,6 +31,7 @@ class Table:
     last_line: int
     header_paths: list[str] = field(default_factory=list)
     written: list[list[str]] = field(default_factory=list)  # body cells as written, parallel to rows
+    above: list[str] = field(default_factory=list)  # up to 3 lines of words just above it (title, `单位：万元`)
 
 
 def _split(norm: str, raw: str, sep: str) -> list[tuple[str, str]]:
@@ -137,4 +138,5 @@ def _build(lines: list[Line], pairs: list[tuple[int, list[tuple[str, str]]]]) ->
         rows.append((no, cells + [""] * (width - len(cells))))
         raw_rows.append(raw + [""] * (width - len(raw)))
     paths = [" / ".join(dict.fromkeys(h[c] for h in header if h[c])) for c in range(width)]
-    return Table(caption, caption_line, rows, block[0][0], block[-1][0], paths, raw_rows)
+    above = [ln.text for ln in lines[max(0, block[0][0] - 5):block[0][0] - 1] if ln.text and "\t" not in ln.norm][-3:]
+    return Table(caption, caption_line, rows, block[0][0], block[-1][0], paths, raw_rows, above)

@@ -1,53 +1,229 @@
-"""Indicators stated in sentences: achieved values and targets (`学前三年毛入园率达97.22%`,
-`到2015年…力争达到50%`, `全年新培训各级社会体育指导员2000人`).
+"""Indicators stated in sentences: achieved values, changes and targets (`学前三年毛入园率达97.22%`,
+`固定资产投资下降21.7%`, `到2015年…力争达到50%`, `全年新培训各级社会体育指导员2000人`).
 
-Each count or rate mention (parsing.quantities) becomes a row. Its name is the clause
-before the number, stripped of the verb that links it (`达到`, `控制在`); a count followed
-by the thing counted (`培养 100 名…管理人才`) is named by both. The kind is `change` for
-average growth, `actual` in a chapter that reviews achievements or for a sentence about an
-earlier year, else `target`. Money is not an indicator: it goes to budgets or subsidies.
+Each count or rate mention (parsing.numbers.quantities) becomes a row; money does not (it
+goes to budgets and subsidies). What the row says comes from the clause before the number:
+
+* its *role*: a change of the measure when a word of change stands right before the number
+  (`增长5.4%`, `下降21.7%` → -21.7, `提高2个百分点`; not `提高到65%`, which is a level), a
+  completion share (`占预算的102.5%` → `…完成预算比例`), a share of a whole (`占总支出的32.8%`),
+  else a level;
+* its *name*: the noun phrase the number quantifies, without the verb, the unit, the year,
+  the comparison base (`比上年`, `同比`) or the comparator. A clause that states no subject
+  (`…2042.98亿元，比上年增长5.4%`, `占预算的102.5%`) takes it from the clauses before it in the
+  sentence; a list after `分别` gives each value its own item of the list; a bare fiscal
+  subject (`全市收入`) is completed by the section it stands in (`一般公共预算完成情况`).
+* its *kind*: `change` for a change; in a statistical communiqué every level is `actual`;
+  in a report, `actual` in a section that reviews the past (`一、2018年预算执行情况`,
+  `过去五年，…`) and `target` in one that plans (`二、2019年预算草案`, `“十四五”时期…`);
+  elsewhere `actual` in a review chapter (`发展基础`) or for an earlier year, else `target`.
+* its *period*, *nature* (约束性 / 预期性, from a statement that sorts the targets or a list
+  headed `主要预期目标：`) and, for a `其中` value, the row of its total (`part_of_index`).
 """
 from __future__ import annotations
 
-from parsing.vocab import CJK, YEAR
-
+import bisect
 import re
 
-from parsing.numbers.periods import period_for
-from parsing.numbers.sentences import DocContext, clause_start, kind_of, paragraph_before, review_spans, sentence_span
-from parsing.structure.prose import Prose
+from parsing.index.segment import posseg, tail_words, words
+from parsing.numbers.periods import period_in_scope
 from parsing.numbers.quantities import Mention
-from parsing.index.segment import tail_words
+from parsing.numbers.sentences import (BOUNDARY, DocContext, Outline, clause_start, kind_of, paragraph_before,
+                                       review_spans, sentence_span)
+from parsing.structure.prose import Prose
+from parsing.vocab import (ABBREVIATIONS, CHANGE_DOWN, CHANGE_NOUNS, CHANGE_UP, CJK, COMPARISON_BASE, DEPENDENT_HEADS,
+                           STATISTICAL_SCOPES, YEAR, alternatives)
 
-_LEAD = re.compile(r"^(?:其中|同时|并且?|力争|争取|确保|使|以及|和|及|到\s*" + YEAR + r"\s*年(?:底|末)?|"
-                   + YEAR + r"\s*年(?:底|末|的)?|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年)+")
-_LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到"
-                   r"|控制在|保持在|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近"
-                   r"|总计|共计|力争|争取|要|将|实现|由|从|在|是|占|的|已|均)+$")
-_CHANGE = re.compile(r"年均|基础上|年递增|年增长")
+_MAX_NAME = 40
+_CLAUSE_BOUNDARY = BOUNDARY.replace("、", "")  # `粮油、食品类零售额` is one name; a list of values is cut by the numbers
+
+_LEAD = re.compile(r"^(?:[—\-－·•]+|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]是|其中|同时|并且?|力争|争取|确保|使|以及|和|及|、|此外|另外|按[^，。]{1,6}分|分[^，。]{1,4}看"
+                   r"|截至\s*" + YEAR + r"\s*年(?:底|末)?|到\s*" + YEAR + r"\s*年(?:底|末)?|"
+                   + YEAR + r"\s*年(?:底|末|的|度|全年)?|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年|今年|去年|年末|年底"
+                   r"|年初|上年末)+")
+_LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到|控制在|保持在"
+                   r"|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近|总计|共计|合计|力争"
+                   r"|争取|要|将|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计)+$")
+_EXISTS = re.compile(r"^(?:全市|全区|全县|全省|全国|地区|本市|我市|共)*(?:共有|拥有|现有|有)(?=[" + CJK + r"]{2})")
+_FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
+_REMARK = re.compile(r"[（(][^（）()\n]{0,30}(?:下同|简称|以下|相比|下称|为准|以[^（）()\n]{1,16}为\d)[^（）()\n]{0,30}[)）]")
+_ABBREVIATION = re.compile(r"[（(][A-Za-z0-9.·/ ]{2,12}[)）]$")  # a trailing (GDP), (CPI)
+_BASE = re.compile(COMPARISON_BASE)
+_WORD_GAP = re.compile(rf"(?<=[{CJK}）)”%])[ \u3000]+(?=[{CJK}（(“■])")
+_LIGHT_VERB = re.compile(rf"(?<=[{CJK}]{{2}})(?:实现|获得|取得)(?=[{CJK}]{{2}})")  # 国有控股企业实现利润 → 国有控股企业利润
+_EXAMPLES = re.compile(rf"^[^，。；]*、[^，。；]*?等(?=[{CJK}]{{2}})")  # `信息技术、新能源…等重大科技成果转化专项`
+_SHARE_OF = re.compile(r"(?:达到|为|相当于)([^，。；]{2,20})的$")  # `设施能力达到无害化处理总能力的35%`
+_SPACE = re.compile(rf"(?<=[{CJK}）)”])\s+|\s+(?=[{CJK}（(“])")
+
+_VERB_UP, _VERB_DOWN = alternatives(CHANGE_UP), alternatives(CHANGE_DOWN)
+_CHANGE_END = re.compile(rf"(?<!新)(?:(?P<down>{_VERB_DOWN})|(?P<up>{_VERB_UP}))了?\s*$")
+_CHANGE_NOUN_END = re.compile(rf"等?(?P<noun>{alternatives(CHANGE_NOUNS)})(?:均|分别)?(?:为|达到?|在|是|保持在)?\s*$")
+_CHANGE_CONTEXT = re.compile(r"年均|基础上|年递增|年增长")
+_PLAN_SHARE = re.compile(r"(?:占|为|达到?|相当于)\s*(?P<base>(?:年初|全年|年度)?(?:调整)?(?:后的?)?(?:预算|年计划|计划)"
+                         r"[^，。；、的]{0,6}?)的?\s*$")
+_SHARE_START = re.compile(r"^占(?!比)")
+_NOT_A_SUBJECT = re.compile(r"^(?:占|为|相当于|比|较|同比|环比|其中|主要|用于|包括|加|减|经)")
+_BARE_FISCAL = re.compile(r"^(?:实际|全年|当年|相应)?(?:安排)?(.{0,12}?(?:市|级|县|省|(?<!社)区))?(收入|支出)(?:预算)?(?:安排)?$")
+_SCOPE_WORD = re.compile(r"^(?:全市|市级|市本级|全省|省级|全县|县级|全区|区级|本级)")
+_LEVEL = re.compile(r"^[省市县区乡镇]$")  # `市、县分别增长…` → 市级…, 县级…
+_SPEND_VERB = re.compile(r"^.*(?:下达|安排|投入|筹集|拨付|争取|累计|统筹|整合)(?=.{3})")
+_PER_UNIT = re.compile(r"^(?:单位|每|人均)")
+
 _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)(?:目标|指标)")
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
-_MAX_NAME = 40
+_NATURE_LIST = re.compile(r"(?:主要)?(预期|约束)性?(?:目标|指标)(?:是|为|有)?[：:]")
 
-
-_FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
 _TAIL = re.compile(r"[^\d，。；：！？,;:\n\t|（(]*")
 _NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达|为|分别|连续|左右|以上|以下|以内|目标|任务)")
 
 
+def _no_remarks(text: str) -> str:
+    """The text with remarks in brackets (`（以下简称增长）`, `（与汇总预算相比，下同）`) blanked,
+    offsets kept: their commas do not cut clauses and their words do not name measures. A space
+    between words (`…提质工程 规划建设`, a web page's `…社会保障 全年城镇居民…`) parts them like a
+    comma: no name runs over it."""
+    work = _REMARK.sub(lambda m: " " * len(m[0]), text)
+    return _WORD_GAP.sub(lambda m: "|" * len(m[0]), work)
+
+
 def clean_name(clause: str) -> str:
-    name = clause.strip()
+    """The measure a clause names: `全年阿克苏地区生产总值(GDP)` → 阿克苏地区生产总值,
+    `城镇调查失业率降到` → 城镇调查失业率, `比上年增长` → ''."""
+    name = _REMARK.sub("", clause)
+    name = _SPACE.sub("", _BASE.sub("", name)).strip()
     for _ in range(3):
         name = _LEAD.sub("", name).strip()
+        name = _EXISTS.sub("", name).strip()
         name = _FROM.sub("", name).strip()
+        name = _CHANGE_NOUN_END.sub("", name).strip()
+        name = _CHANGE_END.sub("", name).strip()
         name = _LINK.sub("", name).strip()
-    return tail_words(name, _MAX_NAME)
+    name = _LIGHT_VERB.sub("", _EXAMPLES.sub("", name))
+    name = _after_preposition(_at_least(name))
+    name = _ABBREVIATION.sub("", name)
+    for short, full in ABBREVIATIONS.items():
+        name = name.replace(short, full)
+    return tail_words(name.strip("、，,：: "), _MAX_NAME)
+
+
+def _at_least(name: str) -> str:
+    """`每所城镇中心学校至少建设` → 每所城镇中心学校: the bound is the comparator, the verb after
+    it only links the unit to the thing counted."""
+    found = re.search(r"(?:至少|最少)", name)
+    if not found:
+        return name
+    rest = name[found.end():]
+    tagged = posseg(rest)
+    while tagged and tagged[0][1].startswith("v") and len(tagged) > 1 or tagged and tagged[0][0] in ("和", "及"):
+        rest = rest[len(tagged[0][0]):]
+        tagged = tagged[1:]
+    if tagged and len(tagged) == 1 and tagged[0][1].startswith("v"):
+        rest = ""
+    return re.sub(r"^实现", "", name[:found.start()]) + rest
+
+
+def _after_preposition(name: str) -> str:
+    """A name that opens with a prepositional phrase (`在各级机关和教科文卫系统创建节约型公共机构`)
+    starts at the verb after it (创建节约型公共机构)."""
+    if re.match(r"^在每", name):
+        return name[1:]
+    if not re.match(r"^(?:在|通过|依托|围绕|按照|结合)", name) or len(name) < 8:
+        return name
+    tagged = posseg(name)
+    if not tagged or tagged[0][1] != "p":
+        return name
+    offset = len(tagged[0][0])
+    for word, flag in tagged[1:]:
+        if flag.startswith("v") and offset >= 2 and len(name) - offset >= 4:
+            return name[offset:]
+        offset += len(word)
+    return name
 
 
 def counted_thing(text: str, end: int) -> str:
-    """The noun right after a count (`培养 100 名` + `掌握…的管理人才`), or ''."""
+    """The noun right after a count (`培养 100 名` + `掌握…的管理人才`, `60 项以上的重大突破`), or ''."""
     tail = _TAIL.match(text, end)[0].strip()
+    if tail.startswith("的") and len(tail) > 2:
+        tail = tail[1:]
     return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[" + CJK + r"“]", tail) else tail
+
+
+def _role(clause: str) -> tuple[str, int, str | None]:
+    """(role, sign, what) of the clause before a number: ('change', ±1, None), ('plan_share', 1,
+    the plan: 预算, 调整预算, 年计划), ('share', 1, None) or ('level', 1, None)."""
+    tail = clause.rstrip()
+    if _PLAN_SHARE.search(tail):
+        return "plan_share", 1, _PLAN_SHARE.search(tail)["base"]
+    found = _CHANGE_END.search(tail)
+    if found:
+        return "change", -1 if found["down"] else 1, None
+    noun = _CHANGE_NOUN_END.search(tail)
+    if noun:
+        return "change", -1 if noun["noun"] == "降幅" else 1, None
+    if _CHANGE_CONTEXT.search(tail[-14:]):
+        return "change", 1, None
+    if _SHARE_OF.search(tail):
+        return "share_of", 1, _SHARE_OF.search(tail)[1]
+    return "level", 1, None
+
+
+def _is_subject(name: str, head: str) -> bool:
+    return bool(name) and bool(re.search(f"[{CJK}]", name)) and not _NOT_A_SUBJECT.match(head.strip())
+
+
+_YEAR_WORD = re.compile(YEAR + r"\s*年")
+
+
+def _carried_subject(work: str, pos: int, s_start: int) -> str | None:
+    """The subject stated by an earlier clause of the sentence: the words before its first number
+    (a year is not that number: `2018年全市一般公共预算收入完成1748028万元`)."""
+    fallback = None
+    while pos > s_start:
+        a = clause_start(work, pos - 1, s_start, _CLAUSE_BOUNDARY)
+        segment = work[a:pos - 1]
+        digit = re.search(r"\d", _YEAR_WORD.sub(lambda y: "年" * len(y[0]), segment))
+        head = segment[:digit.start()] if digit else segment
+        if not digit and len(head) > 20:
+            pos = a
+            continue  # a clause of words only is not the subject of the numbers after it
+        name = clean_name(head)
+        if _is_subject(name, _LEAD.sub("", head.strip())):
+            if not _lone_verb(name) or _BARE_FISCAL.match(name):
+                return name
+            fallback = fallback or name
+        pos = a
+    return fallback
+
+
+def _lone_verb(name: str) -> bool:
+    """`超收`, `跨越`: a verb alone names no measure."""
+    tagged = list(posseg(name))
+    return len(tagged) == 1 and tagged[0][1][:1] in ("v", "d", "p")
+
+
+def _list_items(phrase: str) -> list[str]:
+    """`单位国内生产总值能耗和二氧化碳排放` → the two measures, each named in full."""
+    items, current = [], ""
+    for w in words(phrase):  # split at the conjunctions, not inside words (`普及率`)
+        if w in ("、", "和", "及", "与", "以及", "或"):
+            items.append(current)
+            current = ""
+        else:
+            current += w
+    items = [x for x in items + [current] if x]
+    if len(items) < 2:
+        return items
+    first, last = items[0], items[-1]
+    if _PER_UNIT.match(first):  # a per-unit measure: its modifier applies to every head
+        modifier = "".join(words(first)[:-1])
+        items = [first] + [x if _PER_UNIT.match(x) else modifier + x for x in items[1:]]
+    else:  # `城镇居民、农村居民人均可支配收入`: the heads of the last apply to the others
+        out = []
+        for x in items[:-1]:
+            cut = last.find(x[-1]) if len(x) <= 4 else -1
+            out.append(x + last[cut + 1:] if 0 <= cut < len(last) - 2 else x)
+        items = out + [last]
+    return items
 
 
 def _natures(text: str) -> list[tuple[int, str | None, str]]:
@@ -75,53 +251,279 @@ def _nature_of(text: str, offset: int, rules: list[tuple[int, str | None, str]])
     return next((nature for _, key, nature in near if key is None), None)
 
 
+def _nature_lists(text: str) -> list[tuple[int, int, str]]:
+    """Spans of lists headed `主要预期目标是：…`, up to the end of their sentence, and their nature."""
+    out = []
+    for m in _NATURE_LIST.finditer(text):
+        end = min([i for i in (text.find("。", m.end()), text.find("\n", m.end())) if i >= 0] or [len(text)])
+        out.append((m.end(), end, m[1] + "性"))
+    return out
+
+
 def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> list[dict]:
     text, raw = prose.text, prose.raw
+    work = _no_remarks(text)
+    outline = Outline(prose, ctx)
     reviews = review_spans(prose)
     natures = _natures(text)
+    listed = _nature_lists(text)
     rows: list[dict] = []
-    prev_end, prev_name = 0, None
+    offsets: list[int] = []  # where each row's number starts
+    prev_end, prev_row = 0, None
+    last_place: tuple[int, str] | None = None  # (section, place) of the last row named after a place
     seen: dict[tuple, int] = {}
-    for m in mentions:
-        if m.is_money:
+    for i, m in enumerate(mentions):
+        if m.is_money or _in_table_row(prose, m):
+            if not (m.is_money and re.match(r"(?:以上|以下)?的", text[m.end:m.end + 3])):
+                prev_end = m.end  # a threshold (`销售收入突破10亿元的重点产品`) is part of a name
+            continue  # money goes to budgets; a table's cells are the table's
+        s_start, s_end = sentence_span(text, m.start)
+        s_start = max(s_start, outline.heading_end(m.start))
+        if _chart_label(text, m, s_start):
             prev_end = m.end
             continue
-        s_start, s_end = sentence_span(text, m.start)
         floor = max(prev_end, s_start) if prev_end <= m.start else s_start
-        c_start = clause_start(text, m.start, floor)
-        clause = text[c_start:m.start]
+        c_start = clause_start(work, m.start, floor, _CLAUSE_BOUNDARY)
+        clause = work[c_start:m.start]
+        gap = work[prev_end:m.start] if prev_end <= m.start else "x"
+        in_list = prev_row is not None and prev_end > s_start and re.fullmatch(r"\s*[、和及与]\s*", gap)
+        role, sign, plan = _role(clause)
+        if in_list and role == "level" and not clean_name(clause):
+            role, sign, plan = prev_row["_role"]  # `分别降低13.5%、18%`: the second value shares the verb
         name = clean_name(clause)
+        if role == "share_of" and m.unit == "%":
+            subject_part = clean_name(clause[:_SHARE_OF.search(clause.rstrip()).start()])
+            name = f"{subject_part}占{plan}" if subject_part else "占" + plan
         thing = counted_thing(text, m.end)
         key = (m.value, m.unit, thing[:4])
         seen[key] = seen.get(key, 0) + 1
         if thing and seen[key] > 2:
             prev_end = m.end
             continue  # the same count of the same things, over and over: a reference, not a new value
+        scope = outline.scope(m.start)
+        section = outline.heading_end(m.start)
+        place = last_place[1] if last_place and last_place[0] == section else None
+        subject = None
+        respectively = work.rfind("分别", s_start, m.start)
+        if respectively >= 0 and (respectively >= c_start or not name.strip("、")):
+            name = _respective(work, mentions, i, respectively, s_start) or ""
+        average = _AVERAGE.search(clause.rstrip())
+        if average and re.match(r"\s*的?平均水平", text[m.end:]):
+            # `高中阶段毛入学率达97.2%以上,高于全国91.2%的平均水平` → 全国高中阶段毛入学率平均水平
+            subject = _carried_subject(work, c_start, s_start)
+            name = f"{average[1]}{subject or ''}平均水平"
+        elif (not name and not thing) or _SHARE_START.match(name) or role == "plan_share" \
+                or name in ("占比", "比重", "比例") or _LEVEL.match(name):
+            subject = _carried_subject(work, c_start, s_start) or (prev_row["name"] if in_list and prev_row else None)
+            subject = _completed(subject, scope.topic, place) if subject else None
+            if role == "plan_share":
+                name = f"{subject or ''}完成{plan}比例"
+            elif _LEVEL.match(name):
+                # `…下达财政专项扶贫资金22.77亿元，市、县分别同比增长…`: the subject is before the list
+                listed_at = clause_start(work, respectively, s_start, _CLAUSE_BOUNDARY) if respectively >= 0 else c_start
+                subject = _completed(_carried_subject(work, listed_at, s_start) or "", scope.topic, place)
+                name = name + "级" + _SPEND_VERB.sub("", subject) if subject else ""
+            elif name and subject and not name.startswith(subject):
+                name = subject + _whole_named(work, name, c_start, scope.topic, place)
+            elif not name:
+                name = subject or ""
+        else:
+            name = _completed(name, scope.topic, place)
+        if name in DEPENDENT_HEADS and prev_row is not None and prev_end > s_start and prev_row["name"] != name:
+            name = prev_row["name"] + name  # `高等院校5所，在校生4.27万人` → 高等院校在校生
         if thing:
+            thing = _THING_END.split(thing, maxsplit=1)[0] or thing
+            if _FOR_WHOM.search(clause) or re.search(r"等\s*$", clause):
+                name = ""  # `对34家挂牌上市企业给予奖补`, `以岭健康城等8家离境退税商店`: the things counted name it
+            if name.startswith("每"):
+                name = _without_last_verb(name)  # `每个建制乡镇设置1所达标卫生院` → 每个建制乡镇达标卫生院
             name = tail_words(name + thing, _MAX_NAME)
-        if not name:
-            name = prev_name if prev_name and floor == prev_end else None
+        name = _in_statistical_scope(work, m.start, name)
         prev_end = m.end
         if not name or not re.search(r"[" + CJK + r"]", name):
             continue
-        prev_name = name
         sentence = text[s_start:m.start]
         paragraph = paragraph_before(text, m.start)
-        change = bool(_CHANGE.search(clause) or _CHANGE.search(text[max(s_start, m.start - 12):m.start]))
-        kind = "change" if change else kind_of(sentence, m.start, reviews, ctx)
-        rows.append({
+        kind = _kind(role, sentence, m.start, scope, outline, reviews, ctx)
+        value = m.value * sign if role == "change" else m.value
+        value_max = m.value_max * sign if role == "change" and m.value_max is not None else m.value_max
+        if value_max is not None and value_max < value:
+            value, value_max = value_max, value
+        total = _total_of(text, m.start, s_start, rows, offsets, m.unit or None, kind)
+        if total is not None:
+            name = _with_scope_of(rows[total]["name"], name)
+        nature = _nature_of(text, m.start, natures) or next((n for a, b, n in listed if a <= m.start < b), None)
+        row = {
             "source": "text",
             "table_title": None,
             "name": name,
-            "unit": m.unit,
-            "period": period_for(clause, paragraph, kind, ctx.title),
+            "unit": m.unit or None,
+            "period": period_in_scope(clause, paragraph, kind, ctx.title, scope.period, outline.genre),
             "kind": kind,
-            "value": m.value,
-            "value_max": m.value_max,
+            "value": value,
+            "value_max": value_max,
             "value_text": raw[m.start:m.end],
-            "comparator": m.comparator,
-            "nature": _nature_of(text, m.start, natures),
+            "comparator": m.comparator or (">=" if re.search(r"至少|最少", clause) else None),
+            "nature": nature,
             "part_of": None,
+            "part_of_index": total,
             "line": prose.line_at(m.num_start),
-        })
+        }
+        rows.append(row)
+        offsets.append(m.num_start)
+        named = _NAMED_PLACE.match(name)
+        if named:
+            last_place = (section, named[0])
+        prev_row = {**row, "_role": (role, sign, plan)}
     return rows
+
+
+_THING_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:给予|进行|兑现了?|提供|办理|通过|全部|均已|纳入|积极参与)")
+_FOR_WHOM = re.compile(r"(?:^|累计|全市|全年)(?:对|为|向)\s*$")
+_AVERAGE = re.compile(r"(?:高于|低于|超过|优于|好于)(全国|全省|全市|全区|全州)$")
+_PART_FRAME = re.compile(r"^([^，,。；]{2,24}?)中[，,]")
+_STAT_SCOPE = re.compile(rf"^(?:全年|年末|年底|全市|全区|全地区)?({alternatives(STATISTICAL_SCOPES)})")
+
+
+def _without_last_verb(name: str) -> str:
+    tagged = posseg(name)
+    if len(tagged) > 1 and tagged[-1][1].startswith("v"):
+        return name[:-len(tagged[-1][0])]
+    return name
+
+
+def _in_statistical_scope(work: str, offset: int, name: str) -> str:
+    """A measure in a sentence that opens with a statistical scope (`全年规模以上工业原煤产量…；原油产量…`)
+    is of that scope: 规模以上工业原油产量."""
+    start = max(work.rfind("。", 0, offset), work.rfind("\n", 0, offset), work.rfind("|", 0, offset)) + 1
+    opening = work[start:offset].lstrip()
+    frame = _PART_FRAME.match(opening)
+    if frame:  # `全年限额以上单位商品零售额中，粮油、食品类零售额…，饮料类增长7.0%` → 饮料类零售额
+        head = words(frame[1])[-1]
+        return name + head if name.endswith("类") and len(head) >= 2 else name
+    scope = _STAT_SCOPE.match(opening)
+    if scope and scope[1] not in name and not name.startswith(("规模以上", "限额以上", "规上")) \
+            and "其中" not in opening:
+        return scope[1] + name
+    return name
+
+
+def _chart_label(text: str, m: Mention, s_start: int) -> bool:
+    """A value of a chart that a web page ran into its text (`…比重 第一产业6.6% 第三产业40.1% 第二…`):
+    labels and values separated by spaces, with no punctuation of a sentence."""
+    after = re.match(r"\s+(\S)", text[m.end:m.end + 4])
+    if not after or not re.match(rf"[{CJK}\d]", after[1]):
+        return False
+    before = text[max(s_start, m.start - 40):m.start]
+    return bool(re.search(r"\S\s+\S", before)) and not re.search(r"[，,、：:]", before[-12:])
+
+
+def _in_table_row(prose: Prose, m: Mention) -> bool:
+    """A number that fills a cell of a table row on its own (`一、税收收入	3537000	101.8`): the
+    table's, not a sentence's. A cell of words with a number in it (`培养 100 名…`) is prose."""
+    i = bisect.bisect_right(prose.starts, m.num_start) - 1
+    start = prose.starts[i] if i >= 0 else 0
+    end = prose.starts[i + 1] if i + 1 < len(prose.starts) else len(prose.text)
+    line = prose.text[start:end]
+    if "\t" not in line:
+        return False
+    a = prose.text.rfind("\t", start, m.num_start) + 1 or start
+    b = prose.text.find("\t", m.end, end)
+    cell = prose.text[max(a, start):b if b >= 0 else end]
+    return not re.search(f"[{CJK}]", cell.replace(m.text, ""))
+
+
+def _respective(work: str, mentions: list[Mention], i: int, at: int, s_start: int) -> str | None:
+    """The item of `A、B和C分别为x、y、z` that the i-th mention gives the value of."""
+    a = clause_start(work, at, s_start, _CLAUSE_BOUNDARY)
+    items = _list_items(clean_name(work[a:at]))
+    values = [j for j, x in enumerate(mentions) if at < x.start and x.start < mentions[i].end and not x.is_money]
+    # the values of the list: the first after 分别 and those joined to it by 、 or 和
+    chain = [values[0]] if values else []
+    for j in values[1:]:
+        if re.fullmatch(r"\s*[、和及与]\s*", work[mentions[chain[-1]].end:mentions[j].start]):
+            chain.append(j)
+        else:
+            break
+    if i not in chain:
+        return None
+    k = chain.index(i)
+    if len(items) > 1 and k < len(items):
+        return items[k]
+    return items[0] if len(items) == 1 else None
+
+
+def _whole_named(work: str, share: str, pos: int, topic: str | None, place: str | None = None) -> str:
+    """`占总支出` after `…支出安排279.6亿元。其中，基本支出…`: the whole is the total stated before
+    其中 (占市级一般公共预算总支出)."""
+    whole = re.match(r"占总(\S{2,6})$", share)
+    lead = work.rfind("其中", max(0, pos - 200), pos)
+    if not whole or lead < 0:
+        return share
+    s_start = sentence_span(work, max(0, lead - 2))[0]
+    total = _carried_subject(work, lead, s_start)
+    total = _completed(total, topic, place) if total else None
+    named = _NAMED_PLACE.match(total or "")
+    if named:
+        return f"占{named[0]}总{whole[1]}"  # 占高新技术产业开发区总支出
+    if total and total.endswith(whole[1]):
+        return "占" + total[:-len(whole[1])] + "总" + whole[1]
+    return share
+
+
+def _completed(subject: str, topic: str | None, place: str | None = None) -> str:
+    """A bare fiscal subject completed by its section: `全市收入` under `一般公共预算完成情况` →
+    全市一般公共预算收入; a bare `支出` after `高新技术产业开发区收入完成37.3亿元…` is that
+    place's (高新技术产业开发区一般公共预算支出)."""
+    bare = _BARE_FISCAL.match(subject)
+    if bare and topic and topic not in subject:
+        if bare[1]:
+            topic = _SCOPE_WORD.sub("", topic)  # the subject's own scope (`市级收入`) wins
+        elif place:
+            topic = place + _SCOPE_WORD.sub("", topic)
+        return (bare[1] or "") + topic + bare[2]
+    if place and topic and re.fullmatch(re.escape(_SCOPE_WORD.sub("", topic)) + r"(?:收入|支出)", subject):
+        return place + subject  # `一般公共预算支出安排21.8亿元` in the paragraph of 高新技术产业开发区
+    return subject
+
+
+_NAMED_PLACE = re.compile(r"^(?:(?![占的和及为])[" + CJK + r"]){2,10}?(?:开发区|园区|管理区|新区|高新区)(?=.{2})")
+_PLACE = re.compile(r"^(?:全市|市级|市本级|全省|省级|全县|县级|[" + CJK + r"]{2,10}?(?:开发区|园区|管理区|新区|高新区))(?=.{2})")
+
+
+def _with_scope_of(total: str, part: str) -> str:
+    """A part (`其中，税收收入…`) of a total named with its place (`高新技术产业开发区一般公共预算收入`)
+    belongs to that place too: 高新技术产业开发区税收收入."""
+    place = _PLACE.match(total)
+    if place and not part.startswith(place[0]) and not _PLACE.match(part):
+        return place[0] + part
+    return part
+
+
+def _kind(role: str, sentence: str, offset: int, scope, outline: Outline, reviews, ctx: DocContext) -> str:
+    if role == "change":
+        return "change"
+    if outline.genre == "communique":
+        return "actual"  # a communiqué states what was observed; it sets no targets
+    if outline.genre == "report" and scope.mood == "review":
+        return "target" if re.search(r"到\s*" + YEAR + r"|力争", sentence) else "actual"
+    if outline.genre == "report" and scope.mood == "plan":
+        return "target"
+    return kind_of(sentence, offset, reviews, ctx)
+
+
+def _total_of(text: str, offset: int, s_start: int, rows: list[dict], offsets: list[int], unit: str | None,
+              kind: str) -> int | None:
+    """For a value after `其中` or `包括`, the index of the row of its total: the last row before
+    that word, in the same paragraph, with the same unit and kind."""
+    para_start = text.rfind("\n", 0, offset) + 1
+    start = max(text.rfind("。", 0, offset) + 1, para_start)  # a 其中 list runs over 、 ; and ；
+    lead = max(text.rfind("其中", start, offset), text.rfind("包括", s_start, offset))
+    if lead < 0:
+        return None
+    for j in range(len(rows) - 1, -1, -1):
+        if offsets[j] < para_start or offsets[j] < lead - 400:
+            break
+        if offsets[j] < lead and rows[j]["unit"] == unit and rows[j]["kind"] == kind:
+            return j
+    return None

@@ -17,6 +17,8 @@ _YEAR = YEAR + r"|[〇○零Ｏ一二三四五六七八九]{4}"
 _MD = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 DATE = re.compile(rf"(?P<y>{_YEAR})\s*年\s*(?P<m>{_MD})\s*月\s*(?:(?P<d>{_MD})\s*[日号])?")
 _DATE_LINE = re.compile(rf"^[(（]?\s*{DATE.pattern}\s*[)）]?$")
+# A date in figures only, as portals and data sites print it: 2026-05-28, 2026/5/28, 2026.05.28.
+ISO_DATE = re.compile(rf"(?<!\d)(?P<y>{YEAR})\s*(?P<sep>[-/.])\s*(?P<m>\d{{1,2}})\s*(?P=sep)\s*(?P<d>\d{{1,2}})(?!\d)")
 
 
 def _num(span: str) -> int:
@@ -48,3 +50,29 @@ def date_line(norm: str) -> dt.date | None:
     """The date when a whole line is a date, as in a signature block (成文日期)."""
     m = _DATE_LINE.match(norm.strip())
     return to_date(m) if m else None
+
+
+def iso_date(text: str) -> dt.date | None:
+    """The first date written in figures (2026-05-28, 2026/5/28, 2026.05.28) in the text."""
+    m = ISO_DATE.search(text)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+
+
+def any_date(text: str) -> dt.date | None:
+    """The first complete date in the text, in words (2026年1月28日, 二〇一二年六月十四日) or figures."""
+    m = DATE.search(text)
+    if m and m["d"]:
+        return to_date(m)
+    return iso_date(text)
+
+
+def is_date_line(norm: str) -> bool:
+    """A line that is only a date, even one printed without its day (2019年2月, 2019年2月日)."""
+    t = re.sub(r"[日号]\s*[)）]?$", lambda m: m[0][1:], norm.strip())  # a blank day: 2019年2月日
+    return bool(_DATE_LINE.match(norm.strip()) or _DATE_LINE.match(t)
+                or re.fullmatch(rf"[(（]?\s*{ISO_DATE.pattern}\s*[)）]?", norm.strip()))

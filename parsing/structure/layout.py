@@ -20,6 +20,18 @@ _SECTION = re.compile(
 _COMPILATION = re.compile(r"^第[一二三四五六七八九十百零〇\d]{1,4}篇\s*[:：]\s*")
 _TOC = re.compile(r"^目\s*录$")
 _ENDS_SENTENCE = re.compile(r"[。；;：:，,！!？?]$")
+# A note in brackets printed after a title: 关于…的报告（书面）, …（草案）, …（摘要）.
+TITLE_NOTE = r"[(（][" + CJK + r"]{2,6}[)）]"
+_TITLE_NOTE_END = re.compile(TITLE_NOTE + r"$")
+# A running header or footer that names the bulletin and its issue (text sources keep them;
+# the PDF reader drops them): 深圳市人民政府公报 2026年第10期, 2026年第10期（总第1409期）, 第 3 期.
+_ISSUE_TAIL = (r"\s*(?:[(（]\s*总\s*第?\s*\d{1,5}\s*[期号]?\s*[)）])?\s*(?:[-—－·\s]*\d{1,4}[-—－·\s]*)?$")
+_RUNNING_HEADER = re.compile(
+    r"^(?:[" + CJK + r"]{2,30}(?:公报|公報)\s*(?:(?:19|20)\d\d\s*年)?\s*第\s*\d{1,3}\s*[期号]"
+    r"|(?:(?:19|20)\d\d\s*年)?\s*第\s*\d{1,3}\s*期)" + _ISSUE_TAIL
+)
+# The line a congress packet prints above each of its papers: 石家庄市十四届人大四次会议文件(16).
+_PACKET_MARKER = re.compile(r"^[" + CJK + r"0-9]{0,40}次会议(?:文件|材料)\s*(?:[(（]\s*[" + CJK + r"0-9]{1,4}\s*[)）])?$")
 
 
 def is_page_number(text: str) -> bool:
@@ -38,9 +50,14 @@ def is_toc_heading(text: str) -> bool:
     return bool(_TOC.match(text))
 
 
+def strip_title_note(title: str) -> str:
+    """A title without the bracketed note after it (…的报告（书面） → …的报告)."""
+    return _TITLE_NOTE_END.sub("", title.rstrip())
+
+
 def doc_type(title: str) -> str | None:
-    """The 文种 that ends a title (实施意见 and 指导意见 are 意见)."""
-    t = title.rstrip("》”\" ")
+    """The 文种 that ends a title (实施意见 and 指导意见 are 意见; …的报告（书面） is 报告)."""
+    t = strip_title_note(title).rstrip("》”\" ")
     for kind in DOC_TYPES:
         if t.endswith(kind):
             return kind
@@ -55,6 +72,25 @@ def ends_sentence(text: str) -> bool:
     return bool(_ENDS_SENTENCE.search(text))
 
 
+def is_running_header(text: str) -> bool:
+    """A bulletin's running header or footer with its issue number (深圳市人民政府公报 2026年第10期)."""
+    return len(text) <= 60 and bool(_RUNNING_HEADER.match(text))
+
+
+def is_packet_marker(text: str) -> bool:
+    """The label of a paper in a congress packet (…人大四次会议文件（16）): not part of a title."""
+    return len(text) <= 50 and bool(_PACKET_MARKER.match(re.sub(r"\s+", "", text)))
+
+
+# The caption or label of an appended table (附表1, 表2, 2025年…完成情况表) and a table's rows.
+_TABLE_LABEL = re.compile(r"^(?:附表|附件|续表|表)\s*[0-9一二三四五六七八九十]*\s*[:：]?$|(?<!代)表$")
+
+
+def is_table_line(text: str) -> bool:
+    """A table's row (cells joined by tabs or pipes) or its caption: never part of a title."""
+    return "\t" in text or text.count("|") >= 2 or bool(_TABLE_LABEL.search(text.strip()))
+
+
 def is_noise(text: str) -> bool:
-    """Page furniture: page numbers and running section headers."""
-    return is_page_number(text) or is_section_marker(text)
+    """Page furniture: page numbers, running section headers, running issue headers."""
+    return is_page_number(text) or is_section_marker(text) or is_running_header(text)

@@ -60,6 +60,12 @@ def apply_portal_metadata(seg: Segmentation, lines: list[Line], meta: dict[str, 
     if not seg.documents and title:
         start = _title_line(lines, title)
         if start is None:
+            # a page's <title> often carries the site after a separator: 标题_某市人民政府门户网站
+            parts = [p for p in re.split(r"\s*(?:[_|｜]|\s-\s|——)\s*", title) if len(_fold(p)) >= 4]
+            if len(parts) > 1:
+                title = parts[0]
+                start = _title_line(lines, title)
+        if start is None:
             return
         last = max((i for i, ln in enumerate(lines) if ln.text), default=start)
         printed = lines[start].raw.strip()
@@ -67,7 +73,8 @@ def apply_portal_metadata(seg: Segmentation, lines: list[Line], meta: dict[str, 
         head = printed if _fold(title) in _fold(printed) and len(printed) <= 1.5 * len(title) else title.strip()
         body = "\n".join(ln.raw for ln in lines[start:last + 1])
         seg.documents.append(Document(1, start + 1, last + 1, head, body=body, head_end=start,
-                                      doc_type=doc_type(to_simplified(head))))
+                                      doc_type=doc_type(to_simplified(head)),
+                                      quality_flags=["no_signed_date"]))
     if len(seg.documents) != 1:
         return
     doc = seg.documents[0]
@@ -77,10 +84,12 @@ def apply_portal_metadata(seg: Segmentation, lines: list[Line], meta: dict[str, 
         found = find_doc_numbers(searched)
         if found:
             doc.doc_number = found[0].with_written(written) if len(searched) == len(written) else found[0]
-    if (not doc.issuers or "issuers_from_title" in doc.quality_flags) and meta.get("发文机关"):
+    guessed = [f for f in ("issuers_from_title", "issuers_from_genre") if f in doc.quality_flags]
+    if (not doc.issuers or guessed) and meta.get("发文机关"):
+        # the block's 发文机关 is printed; a name read off the title or the genre is a guess
         doc.issuers = split_orgs(meta["发文机关"].strip()) or [meta["发文机关"].strip()]
-        if "issuers_from_title" in doc.quality_flags:
-            doc.quality_flags.remove("issuers_from_title")
+        for f in guessed:
+            doc.quality_flags.remove(f)
     if doc.signed_date is None and metadata_date(meta.get("成文日期")):
         doc.signed_date = metadata_date(meta.get("成文日期"))
         if "no_signed_date" in doc.quality_flags:

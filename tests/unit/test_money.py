@@ -211,8 +211,8 @@ def test_sample_budgets(prefix, line, title, expected):
 
 @pytest.mark.parametrize("prefix, line, expected", [
     # 000:634 the group of the scheme, and the clause's own subject
-    ("000", 634, [("1000 元", "生活费补助", "农村家庭经济困难寄宿学生(小学)", "每生每年", "year", False),
-                  ("1250 元", "生活费补助", "农村家庭经济困难寄宿学生(初中)", "每生每年", "year", False)]),
+    ("000", 634, [("1000 元", "生活费补助", "农村家庭经济困难寄宿学生（小学）", "每生每年", "year", False),
+                  ("1250 元", "生活费补助", "农村家庭经济困难寄宿学生（初中）", "每生每年", "year", False)]),
     # 003:16 城乡…分别: 城市, then 农村; 调整至 states both standards (no raise)
     ("003", 16, [("300元", "城乡低保", "城市低保对象", "每人每月", "month", False),
                  ("180元", "城乡低保", "农村低保对象", "每人每月", "month", False),

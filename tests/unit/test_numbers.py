@@ -112,7 +112,8 @@ def test_subsidies_per_beneficiary(parsed):
     # 000:634 提高农村家庭经济困难寄宿学生生活费补助标准：小学达到每生每年 1000 元，初中达到每生每年 1250 元。
     rows = rows_at(parsed, "000", "subsidies", 634)
     assert [(r["beneficiary"], r["amount_yuan"], r["per"], r["frequency"]) for r in rows] == [
-        ("小学", 1000.0, "每生每年", "year"), ("初中", 1250.0, "每生每年", "year")]
+        ("农村家庭经济困难寄宿学生（小学）", 1000.0, "每生每年", "year"),
+        ("农村家庭经济困难寄宿学生（初中）", 1250.0, "每生每年", "year")]  # the group the clause is about
     assert "生活费" in rows[0]["program"]
     # 000:301 对经批准纳入…高层次领军型人才，给予每人 100 万元工作生活补助
     talent = rows_at(parsed, "000", "subsidies", 301)[0]
