@@ -39,6 +39,8 @@ DB_NAME = "warehouse.duckdb"
 # (2.0's version 69): the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers
 # open it (docs/sql.md). A file copied for an incremental load keeps the format it has.
 STORAGE_VERSION = "v1.5.0"
+INSERT_FILES = 256  # Parquet files inserted by one statement
+LOAD_MEMORY = "1GB"  # DuckDB's own limit while it loads (it spills to <warehouse>/.spill beyond it)
 WRITING = ".writing"
 REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
 
@@ -176,7 +178,8 @@ class WarehouseStore:
         tmp = self._new_db_file()
         if from_current:
             shutil.copyfile(self.db_path, tmp)
-        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION})
+        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION,
+                                               "memory_limit": LOAD_MEMORY, "temp_directory": str(self.base_dir / ".spill")})
         counts: dict[str, int] = {}
         try:
             yield con, counts
@@ -189,9 +192,10 @@ class WarehouseStore:
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
-        if files:
+        """The files' rows, a slice of files at a time: memory bounded by the slice, not the corpus."""
+        for i in range(0, len(files), INSERT_FILES):
             con.execute(f"insert into {table} by name select * from read_parquet(?, union_by_name=true)",
-                        [[str(f) for f in files]])
+                        [[str(f) for f in files[i:i + INSERT_FILES]]])
 
     @staticmethod
     def _empty_relation(con: duckdb.DuckDBPyConnection, table: str) -> str:

@@ -183,7 +183,7 @@ def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
         return True  # `30个工作日`, `12个月`: a time limit
     if _RULE_BEFORE.search(before):
         return True  # `减按15%`, `按20%`: a rate a rule applies, not a measure
-    nxt = after[:1]
+    nxt = text[m.end():m.end() + 4].lstrip()[:1]  # `20Mbps 宽带`: a space does not part them
     if unit.endswith("元") or not nxt or not re.match(r"[" + CJK + r"A-Za-z]", nxt):
         return False  # money is often followed by what it is (`3000 元生活补助`)
     # A word follows the number. It modifies that word (`20Mbps宽带`, `1200人以下的学校`,

@@ -96,7 +96,7 @@ def genre(ctx: DocContext) -> str | None:
 
 
 _HEAD_MARK = re.compile(r"^\s*(?:(第[一二三四五六七八九十]+[章篇部分])|([一二三四五六七八九十]+、)"
-                        r"|([（(][一二三四五六七八九十]+[)）])|(\d{1,2}[、.．](?!\d))|(——+|—))")
+                        r"|([（(][一二三四五六七八九十]+[)）])|(\d{1,2}[、.．](?!\d))|(——+|—|[①-⑳]))")
 _INLINE_HEADING = re.compile(r"(?<=[。；;！？\s])\s*((?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])"
                              r"[^\s。，,；;：:\d]{2,20})(?=\s)")
 _REVIEW_WORDS = re.compile(r"回顾|执行情况|完成情况|发展成就|成就|发展基础|发展现状|基本情况|工作总结|决算")
@@ -180,6 +180,14 @@ class Outline:
         elif head != body:
             end = start + len(line) - len(body) + len(head) + 1  # a run-in heading ends at its full stop
         self.headings.append(Heading(start, end, level, head, period, mood, topic))
+
+    def lead_before(self, offset: int) -> str | None:
+        """The words of a run-in lead that ends right where `offset` is (`①基本支出。安排48亿元…`):
+        the subject of the sentence after it."""
+        for h in self.headings:
+            if h.level == 3 and 0 <= offset - h.end <= 1:
+                return h.text
+        return None
 
     def heading_end(self, offset: int) -> int:
         """Where the last heading line before an offset ends (0 if none): a clause never reaches

@@ -43,14 +43,14 @@ _LEAD = re.compile(r"^(?:[—\-－·•]+|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?
                    r"|年初|上年末)+")
 _LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到|控制在|保持在"
                    r"|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近|总计|共计|合计|力争"
-                   r"|争取|要|将|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计)+$")
+                   r"|争取|要|将|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都)+$")
 _EXISTS = re.compile(r"^(?:全市|全区|全县|全省|全国|地区|本市|我市|共)*(?:共有|拥有|现有|有)(?=[" + CJK + r"]{2})")
 _FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
 _REMARK = re.compile(r"[（(][^（）()\n]{0,30}(?:下同|简称|以下|相比|下称|为准|以[^（）()\n]{1,16}为\d)[^（）()\n]{0,30}[)）]")
 _ABBREVIATION = re.compile(r"[（(][A-Za-z0-9.·/ ]{2,12}[)）]$")  # a trailing (GDP), (CPI)
 _BASE = re.compile(COMPARISON_BASE)
 _WORD_GAP = re.compile(rf"(?<=[{CJK}）)”%])[ \u3000]+(?=[{CJK}（(“■])")
-_LIGHT_VERB = re.compile(rf"(?<=[{CJK}]{{2}})(?:实现|获得|取得)(?=[{CJK}]{{2}})")  # 国有控股企业实现利润 → 国有控股企业利润
+_LIGHT_VERB = re.compile(rf"(?<=[{CJK}]{{2}})(?:实现|取得)(?=[{CJK}]{{2}})")  # 国有控股企业实现利润 → 国有控股企业利润
 _EXAMPLES = re.compile(rf"^[^，。；]*、[^，。；]*?等(?=[{CJK}]{{2}})")  # `信息技术、新能源…等重大科技成果转化专项`
 _SHARE_OF = re.compile(r"(?:达到|为|相当于)([^，。；]{2,20})的$")  # `设施能力达到无害化处理总能力的35%`
 _SPACE = re.compile(rf"(?<=[{CJK}）)”])\s+|\s+(?=[{CJK}（(“])")
@@ -83,7 +83,14 @@ def _no_remarks(text: str) -> str:
     between words (`…提质工程 规划建设`, a web page's `…社会保障 全年城镇居民…`) parts them like a
     comma: no name runs over it."""
     work = _REMARK.sub(lambda m: " " * len(m[0]), text)
-    return _WORD_GAP.sub(lambda m: "|" * len(m[0]), work)
+
+    def gap(m: re.Match) -> str:
+        # `第三产业 投资下降1.4%`: a short noun at the start of a clause, broken by a line, is one name
+        before = work[max(0, m.start() - 8):m.start()]
+        lead = re.search(r"[，,、；;：:。]([^，,、；;：:。\s]{1,5})$", before)
+        return m[0] if lead else "|" * len(m[0])
+
+    return _WORD_GAP.sub(gap, work)
 
 
 def clean_name(clause: str) -> str:
@@ -91,6 +98,8 @@ def clean_name(clause: str) -> str:
     `城镇调查失业率降到` → 城镇调查失业率, `比上年增长` → ''."""
     name = _REMARK.sub("", clause)
     name = _SPACE.sub("", _BASE.sub("", name)).strip()
+    if re.match(r"^[（(][^)）]*$", name):
+        name = name[1:]  # the clause began inside brackets: `（占到期政府债券本金的90%）`
     for _ in range(3):
         name = _LEAD.sub("", name).strip()
         name = _EXISTS.sub("", name).strip()
@@ -142,7 +151,15 @@ def _after_preposition(name: str) -> str:
 
 def counted_thing(text: str, end: int) -> str:
     """The noun right after a count (`培养 100 名` + `掌握…的管理人才`, `60 项以上的重大突破`), or ''."""
-    tail = _TAIL.match(text, end)[0].strip()
+    found = _TAIL.match(text, end)
+    tail = found[0]
+    after = text[found.end():found.end() + 10]
+    group = re.match(r"[（(][^（）()，。；\d]{1,8}[)）]", after)
+    if group and tail.strip():
+        tail += group[0]  # `大学生创业孵化园区(基地)`
+    if re.search(r"、\s*$", tail) and re.match(r"\s*\d", after):
+        tail = tail.rstrip()[:-1]  # `3265个农家书屋、429个职工书屋`: the next count starts a new thing
+    tail = tail.strip()
     if tail.startswith("的") and len(tail) > 2:
         tail = tail[1:]
     return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[" + CJK + r"“]", tail) else tail
@@ -219,9 +236,15 @@ def _list_items(phrase: str) -> list[str]:
         items = [first] + [x if _PER_UNIT.match(x) else modifier + x for x in items[1:]]
     else:  # `城镇居民、农村居民人均可支配收入`: the heads of the last apply to the others
         out = []
+        lead = words(last)[0]
         for x in items[:-1]:
             cut = last.find(x[-1]) if len(x) <= 4 else -1
-            out.append(x + last[cut + 1:] if 0 <= cut < len(last) - 2 else x)
+            if 0 <= cut < len(last) - 2:
+                out.append(x + last[cut + 1:])
+            elif len(x) == len(lead) and len(last) > len(lead) + 1 and len(words(x)) == 1:
+                out.append(x + last[len(lead):])  # `城市和农村家庭宽带接入能力` → 城市家庭宽带接入能力
+            else:
+                out.append(x)
         items = out + [last]
     return items
 
@@ -314,7 +337,8 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             name = f"{average[1]}{subject or ''}平均水平"
         elif (not name and not thing) or _SHARE_START.match(name) or role == "plan_share" \
                 or name in ("占比", "比重", "比例") or _LEVEL.match(name):
-            subject = _carried_subject(work, c_start, s_start) or (prev_row["name"] if in_list and prev_row else None)
+            subject = (_carried_subject(work, c_start, s_start) or (prev_row["name"] if in_list and prev_row else None)
+                       or clean_name(outline.lead_before(s_start) or "") or None)
             subject = _completed(subject, scope.topic, place) if subject else None
             if role == "plan_share":
                 name = f"{subject or ''}完成{plan}比例"
@@ -331,8 +355,13 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             name = _completed(name, scope.topic, place)
         if name in DEPENDENT_HEADS and prev_row is not None and prev_end > s_start and prev_row["name"] != name:
             name = prev_row["name"] + name  # `高等院校5所，在校生4.27万人` → 高等院校在校生
+        elif prev_row is not None and text.rfind("\n", 0, m.start) < offsets[-1]:
+            name = _elliptic(prev_row["name"], name)
         if thing:
             thing = _THING_END.split(thing, maxsplit=1)[0] or thing
+            thing = _thing_in_chain(text, mentions, i, thing)
+            if prev_row is not None and prev_row.get("_thing") and name and prev_row["_thing"].startswith(name):
+                name = ""  # `1个国家级、15个省级…`: the words before this count are the last count's thing
             if _FOR_WHOM.search(clause) or re.search(r"等\s*$", clause):
                 name = ""  # `对34家挂牌上市企业给予奖补`, `以岭健康城等8家离境退税商店`: the things counted name it
             if name.startswith("每"):
@@ -374,7 +403,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         named = _NAMED_PLACE.match(name)
         if named:
             last_place = (section, named[0])
-        prev_row = {**row, "_role": (role, sign, plan)}
+        prev_row = {**row, "_role": (role, sign, plan), "_thing": counted_thing(text, m.end)}
     return rows
 
 
@@ -383,6 +412,30 @@ _FOR_WHOM = re.compile(r"(?:^|累计|全市|全年)(?:对|为|向)\s*$")
 _AVERAGE = re.compile(r"(?:高于|低于|超过|优于|好于)(全国|全省|全市|全区|全州)$")
 _PART_FRAME = re.compile(r"^([^，,。；]{2,24}?)中[，,]")
 _STAT_SCOPE = re.compile(rf"^(?:全年|年末|年底|全市|全区|全地区)?({alternatives(STATISTICAL_SCOPES)})")
+
+
+def _thing_in_chain(text: str, mentions: list[Mention], i: int, thing: str) -> str:
+    """`建成1个国家级、15个省级、26个市级大学生创业孵化园区(基地)`: counts joined by 、 share the
+    head of the last thing (国家级大学生创业孵化园区(基地))."""
+    chain, j = [thing], i
+    while j + 1 < len(mentions) and re.fullmatch(r"[^，。；、\d]{0,12}、\s*", text[mentions[j].end:mentions[j + 1].start]):
+        j += 1
+        chain.append(counted_thing(text, mentions[j].end))
+    if len(chain) < 2 or not chain[-1]:
+        return thing
+    items = _list_items("、".join(chain))
+    return items[0] if len(items) == len(chain) else thing
+
+
+def _elliptic(before: str, name: str) -> str:
+    """`3G/LTE 用户超过 3.3 亿户，用户普及率达到 25%`: a name that opens with the head of the
+    measure just named refers to it (3G/LTE用户普及率)."""
+    tagged = words(before)
+    head = tagged[-1] if tagged else ""
+    if len(head) >= 2 and name.startswith(head) and len(before) > len(head) and name != before \
+            and not name.startswith(before):
+        return before[:-len(head)] + name
+    return name
 
 
 def _without_last_verb(name: str) -> str:

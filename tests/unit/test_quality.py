@@ -1,3 +1,5 @@
+import re
+
 import polars as pl
 
 from tests.conftest import ROOT
@@ -58,3 +60,11 @@ def test_data_dictionary_renders_a_filled_table_per_table():
             rows[-1] += 1
     assert tables == len(TABLES)
     assert rows == [len(cols) + 1 for cols in TABLES.values()]  # the header row and one row per column
+
+
+def test_the_ingestion_docs_list_every_error_kind():
+    from parsing.errors import ERROR_KINDS
+
+    doc = (ROOT / "docs" / "ingestion.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `(\w+)` \| ", doc[doc.index("| `error_kind` | when |"):], re.M)
+    assert listed[1:] == list(ERROR_KINDS)  # after the header row
