@@ -5,12 +5,17 @@ ingesting one new bulletin.
     python scripts/benchmark.py --ingest [--bulletins 1000]          # one bulletin: full vs empty warehouse
     python scripts/benchmark.py --big-mb 50                          # one 50 MB bulletin, into an empty warehouse
     python scripts/benchmark.py --views [--bulletins 1000]           # after the build: latency of each view
+    python scripts/benchmark.py --publish [--bulletins 1000]         # after the build: `gongbao publish` of it
+    python scripts/benchmark.py --publish --reuse [--out bench/]     # publish the warehouse already in --out
+    python scripts/benchmark.py --readers                            # the readers of published forms (raw/)
 
-Generates N bulletins from the samples in raw/ (the digits of body lines are shifted per
-copy and a numbered last line added, so no two files are equal and none is skipped as a
-duplicate), builds the warehouse from
-them in one in-process Dagster run, and prints bulletins/s, MB/s and peak memory (RSS).
-Figures are recorded in docs/benchmark.md.
+Generates N bulletins from the five text samples of raw/ (`raw/[0-9][0-9][0-9]_*.txt`, not the
+published originals beside them; the digits of body lines are shifted per copy and a numbered
+last line added, so no two files are equal and none is skipped as a duplicate), builds the
+warehouse from them in one in-process Dagster run, and prints bulletins/s, MB/s, CPU seconds
+and peak memory (RSS). CPU seconds (getrusage: user + system, of this process and of its
+waited-for children, the parsing workers) are the figure to trust on a shared machine; wall
+seconds grow with the other load. Figures are recorded in docs/benchmark.md.
 """
 from __future__ import annotations
 
@@ -29,6 +34,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def seeds() -> list[Path]:
+    """The five text samples the corpus is made from (raw/ also holds published originals:
+    PDF, HTML, DOCX and text files that are not seeds, so the figures stay comparable)."""
+    found = sorted((ROOT / "raw").glob("[0-9][0-9][0-9]_*.txt"))
+    assert found, "no samples raw/NNN_*.txt"
+    return found
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def shifted(seed: Path, shift: int) -> str:
     """The seed's text with the digits of its long body lines shifted: titles, numbers and
     dates keep their structure, the bytes differ."""
@@ -38,13 +56,13 @@ def shifted(seed: Path, shift: int) -> str:
 
 
 def make_corpus(out: Path, n: int) -> int:
-    seeds = sorted((ROOT / "raw").glob("*.txt"))
+    samples = seeds()
     out.mkdir(parents=True, exist_ok=True)
     total = 0
     for i in range(n):
-        seed = seeds[i % len(seeds)]
+        seed = samples[i % len(samples)]
         # Shifts repeat every ten copies: the last line keeps every file's bytes distinct.
-        data = (shifted(seed, i // len(seeds) + 1) + f"\n(copy {i})\n").encode("utf-8")
+        data = (shifted(seed, i // len(samples) + 1) + f"\n(copy {i})\n").encode("utf-8")
         (out / f"bench_{i:05d}_{seed.stem[:3]}.txt").write_bytes(data)
         total += len(data)
     return total
@@ -52,7 +70,7 @@ def make_corpus(out: Path, n: int) -> int:
 
 def make_big_bulletin(path: Path, megabytes: float) -> int:
     """One bulletin of about `megabytes` MB: the first sample's documents over and over."""
-    seed = sorted((ROOT / "raw").glob("*.txt"))[0]
+    seed = seeds()[0]
     parts, size, shift = [], 0, 0
     while size < megabytes * 1e6:
         shift += 1
@@ -118,13 +136,13 @@ def ingest_figures(args, instance, full) -> dict:
 
     new = args.out / "new" / "new_bulletin.txt"
     new.parent.mkdir(parents=True, exist_ok=True)
-    new.write_text(shifted(sorted((ROOT / "raw").glob("*.txt"))[4], 9_999), encoding="utf-8")
+    new.write_text(shifted(seeds()[4], 9_999), encoding="utf-8")
     into_full = timed_ingest(full, new, instance)
     empty = Settings(raw_dir=args.out / "empty" / "raw", warehouse_dir=args.out / "empty" / "warehouse")
     with dg.instance_for_test() as fresh:
         into_empty = timed_ingest(empty, new, fresh)
     new2 = new.with_name("new_bulletin_2.txt")
-    new2.write_text(shifted(sorted((ROOT / "raw").glob("*.txt"))[3], 9_999), encoding="utf-8")
+    new2.write_text(shifted(seeds()[3], 9_999), encoding="utf-8")
     return {
         "warehouse_mb": round(sum(f.stat().st_size for f in full.warehouse_dir.rglob("*") if f.is_file()) / 1e6, 1),
         "duckdb_mb": round((full.warehouse_dir / "warehouse.duckdb").stat().st_size / 1e6, 1),
@@ -133,6 +151,93 @@ def ingest_figures(args, instance, full) -> dict:
         "ratio": round(into_full / into_empty, 2),
         "command_into_full_s": round(command_seconds(full, new2), 2),
     }
+
+
+def timed_process(cmd: list[str], log: Path) -> dict:
+    """Run `cmd` as a child and read its own resource usage from wait4: CPU seconds, wall
+    seconds and peak RSS of that process alone (not of this one, nor of the parsing workers)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, f"{cmd} failed: see {log}"
+    return {"cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "wall_s": round(wall, 1),
+            "peak_rss_mib": round(usage.ru_maxrss / 1024)}
+
+
+def publish_figures(warehouse: Path, release_dir: Path) -> dict:
+    """`gongbao publish` of the warehouse, as a command in a process of its own (so the build's
+    memory does not count)."""
+    shutil.rmtree(release_dir, ignore_errors=True)
+    run = timed_process([sys.executable, "-m", "gongbao.cli.main", "publish", "--warehouse", str(warehouse),
+                         "--out", str(release_dir)], release_dir.with_name("publish.log"))
+    files = [f for f in release_dir.rglob("*") if f.is_file()]
+    return {f"publish_{k}": v for k, v in run.items()} | {
+        "release_mb": round(sum(f.stat().st_size for f in files) / 1e6, 1), "release_files": len(files)}
+
+
+# The published originals of raw/ that the readers are timed on (tests/gold/wild has their keys).
+READER_FILES = {
+    "pdf": "hebei_shijiazhuang_2018_budget_report.pdf",
+    "html": ["shanxi_lvliang_2018_budget_report.html", "statecouncil_2018_guofa39_employment.html",
+             "xinjiang_aksu_2025_statistical_communique.html"],
+    "docx": "hebei_chengde_2025_budget_report.docx",
+}
+OCR_PAGES = [4, 5]  # text pages of the PDF, rendered to an image-only PDF (as tests/unit/test_read_pdf.py)
+
+
+def _timed_read(data: bytes, name: str, rounds: int) -> tuple[float, float, object]:
+    """Least CPU seconds (this process and its children: tesseract) and wall seconds of
+    `read_file` over `rounds` reads, after one warm-up read (imports, dictionaries)."""
+    from parsing.reading import read_file
+
+    read = read_file(data, name)
+    cpu, wall = [], []
+    for _ in range(rounds):
+        c, t = cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN), time.perf_counter()
+        read = read_file(data, name)
+        wall.append(time.perf_counter() - t)
+        cpu.append(cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN) - c)
+    return min(cpu), min(wall), read
+
+
+def scanned_pdf(data: bytes, pages: list[int], dpi: int = 200) -> bytes:
+    """An image-only PDF of the given pages of `data`, as a scanner would make it."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(data)
+    images = [src[n - 1].render(scale=dpi / 72, grayscale=True).to_pil() for n in pages]
+    out = io.BytesIO()
+    images[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return out.getvalue()
+
+
+def reader_figures(rounds: int = 3) -> dict:
+    """Speed of each reader of published forms on the real files of raw/ (CPU; wall beside)."""
+    raw = ROOT / "raw"
+    pdf = (raw / READER_FILES["pdf"]).read_bytes()
+    cpu, wall, read = _timed_read(pdf, READER_FILES["pdf"], rounds)
+    figures = {"pdf_pages": read.page_count, "pdf_pages_per_s": round(read.page_count / cpu),
+               "pdf_pages_per_s_wall": round(read.page_count / wall)}
+    scan = scanned_pdf(pdf, OCR_PAGES)
+    cpu, wall, read = _timed_read(scan, "scan.pdf", 1)
+    assert read.ocr_pages == list(range(1, len(OCR_PAGES) + 1)), "OCR did not run: is tesseract installed?"
+    figures |= {"ocr_s_per_page": round(cpu / len(OCR_PAGES), 2), "ocr_s_per_page_wall": round(wall / len(OCR_PAGES), 2)}
+    for kind in ("html", "docx"):
+        names = READER_FILES[kind] if isinstance(READER_FILES[kind], list) else [READER_FILES[kind]]
+        size = cpu = wall = 0.0
+        for name in names:
+            data = (raw / name).read_bytes()
+            c, w, _ = _timed_read(data, name, rounds)
+            size, cpu, wall = size + len(data), cpu + c, wall + w
+        figures |= {f"{kind}_mb": round(size / 1e6, 2), f"{kind}_mb_per_s": round(size / 1e6 / cpu, 2),
+                    f"{kind}_mb_per_s_wall": round(size / 1e6 / wall, 2)}
+    return figures
 
 
 def main() -> None:
@@ -145,6 +250,12 @@ def main() -> None:
                     help="after the build, time `gongbao ingest` of one new bulletin into it and into an empty "
                          "warehouse")
     ap.add_argument("--views", action="store_true", help="after the build, time a query on each view")
+    ap.add_argument("--publish", action="store_true",
+                    help="after the build, time `gongbao publish` of the warehouse in a process of its own")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --publish: no corpus or build, publish the warehouse already in --out")
+    ap.add_argument("--readers", action="store_true",
+                    help="instead of a build, time the readers of published forms on the real files of raw/")
     ap.add_argument("--workers", type=int, default=None,
                     help="parsing processes (GONGBAO_WORKERS; default one per core, 0 = in the run's process)")
     ap.add_argument("--big-mb", type=float, default=0,
@@ -154,8 +265,17 @@ def main() -> None:
         args.workers = 0  # the extractors are switched off in this process only
     if args.workers is not None:
         os.environ["GONGBAO_WORKERS"] = str(args.workers)
-    shutil.rmtree(args.out, ignore_errors=True)
+    if args.readers:
+        print(json.dumps(reader_figures(), indent=1))
+        return
     raw, wh = args.out / "raw", args.out / "warehouse"
+    if args.reuse:
+        assert args.publish, "--reuse is for --publish"
+        n = sum(1 for _ in raw.iterdir())
+        print(json.dumps({"bulletins": n, "megabytes": round(sum(f.stat().st_size for f in raw.iterdir()) / 1e6, 1),
+                          **publish_figures(wh, args.out / "release")}, indent=1))
+        return
+    shutil.rmtree(args.out, ignore_errors=True)
     if args.big_mb:
         big = make_big_bulletin(args.out / "big" / "big_bulletin.txt", args.big_mb)
         import dagster as dg
@@ -186,15 +306,21 @@ def main() -> None:
 
     settings = Settings(raw_dir=raw, warehouse_dir=wh)
     with dg.instance_for_test() as instance:
+        cpu_main, cpu_children = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
         t1 = time.perf_counter()
         result = build(settings, instance)
         elapsed = time.perf_counter() - t1
+        cpu_main = cpu_seconds(resource.RUSAGE_SELF) - cpu_main
+        # the parsing workers, once their pool is shut down and they are waited for
+        cpu_children = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_children
         assert result.success, "benchmark build failed"
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         # The largest parsing worker (one per core); read before `gongbao ingest` runs as a child.
         worker_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        events = len(instance.all_logs(result.run_id))
         ingest = ingest_figures(args, instance, settings) if args.ingest else {}
     views = view_latency(wh / "warehouse.duckdb") if args.views else {}
+    published = publish_figures(wh, args.out / "release") if args.publish else {}
     figures = {
         "extracts": "documents only" if args.documents_only else "everything",
         "workers": os.environ.get("GONGBAO_WORKERS", "one per core"),
@@ -204,10 +330,16 @@ def main() -> None:
         "build_s": round(elapsed, 1),
         "bulletins_per_s": round(args.bulletins / elapsed, 1),
         "mb_per_s": round(size / 1e6 / elapsed, 2),
+        "cpu_s": round(cpu_main + cpu_children, 1),
+        "cpu_s_main": round(cpu_main, 1),
+        "cpu_s_workers": round(cpu_children, 1),
+        "cpu_s_per_mb": round((cpu_main + cpu_children) / (size / 1e6), 3),
         "peak_rss_mib": round(peak_mib),
-        "peak_rss_worker_mib": round(worker_mib),
+        "worker_peak_rss_mib": round(worker_mib),
+        "events_per_bulletin": round(events / args.bulletins, 2),
         **ingest,
         **views,
+        **published,
     }
     print(json.dumps(figures, indent=1))
 

@@ -124,10 +124,9 @@ def _dagster(args: argparse.Namespace, settings: Settings) -> int:
     import shutil
     import subprocess
 
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text("# Dagster instance of gongbao: the defaults (runs and events in sqlite here).\n")
+    from gongbao.cli.runs import ensure_home
+
+    home = ensure_home(settings.dagster_home)
     here = Path(sys.executable).parent
     if args.command == "ui":
         cmd = [str(here / "dagster"), "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]

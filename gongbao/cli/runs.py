@@ -21,19 +21,26 @@ warnings.filterwarnings("ignore", message=".*is currently in beta.*")
 
 from pipelines.definitions import build_defs  # noqa: E402
 
+# The instance's settings when gongbao creates it: Dagster's defaults (runs and events in
+# sqlite in the folder), without the telemetry and its welcome banner on every first run.
+DAGSTER_YAML = "# Dagster instance of gongbao (created by the gongbao command)\ntelemetry:\n  enabled: false\n"
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
 
-def instance_for(settings: Settings) -> dg.DagsterInstance:
-    """The Dagster instance at the settings' DAGSTER_HOME, created when missing, so the runs of
-    `gongbao build` show in `dagster dev` started from the same folder."""
-    home = settings.dagster_home
+def ensure_home(home: Path) -> Path:
+    """The instance folder, made with its dagster.yaml when missing."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():  # Dagster's defaults (sqlite storage in the folder), said so, not warned about
-        config.write_text("# Dagster instance of gongbao: the defaults (runs and events in sqlite here).\n")
-    os.environ["DAGSTER_HOME"] = str(home)
+    if not config.exists():  # Dagster's defaults, said so, not warned about at every command
+        config.write_text(DAGSTER_YAML)
+    return home
+
+
+def instance_for(settings: Settings) -> dg.DagsterInstance:
+    """The Dagster instance at the settings' DAGSTER_HOME, created when missing, so the runs of
+    `gongbao build` show in `gongbao ui` (or `dagster dev`) started from the same folder."""
+    os.environ["DAGSTER_HOME"] = str(ensure_home(settings.dagster_home))
     return dg.DagsterInstance.get()
 
 

@@ -163,7 +163,7 @@ def find_mentions(text: str) -> list[Mention]:
 _DURATION_AFTER = re.compile(r"\s*(?:工作日|自然日|月|季度|小时|年度|学时|课时)")
 _RULE_BEFORE = re.compile(r"(?:减按|按|按照|税率)\s*$")
 _BACK_REFERENCE = re.compile(r"(?:将|带动|向|负责|围绕|以上|上述|这|该|此|各|其)\s*$")
-_TECH_UNIT = re.compile(rf"(?:{_PREFIX})[余多]?(?:Mbps|Gbps|{alternatives(MEASURE_WORDS)})(?:/.+)?")
+_TECH_UNIT = re.compile(rf"(?:{_PREFIX})[余多]?(?:Mbps|Gbps|米|公里|千米|平方米|吨|千瓦|兆瓦)(?:/.+)?")
 _TIME_UNIT = re.compile(rf"(?:{_PREFIX})[余多]?(?:{alternatives(TIME_WORDS)})")
 _FOREIGN_MONEY = re.compile(r"\s*(?:美元|港元|港币|欧元|日元|英镑)")
 

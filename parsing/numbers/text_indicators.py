@@ -302,7 +302,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             continue  # money goes to budgets; a table's cells are the table's
         s_start, s_end = sentence_span(text, m.start)
         s_start = max(s_start, outline.heading_end(m.start))
-        if _chart_label(text, m, s_start):
+        if _chart_label(text, m, s_start) or _threshold(text, m, s_start, s_end):
             prev_end = m.end
             continue
         floor = max(prev_end, s_start) if prev_end <= m.start else s_start
@@ -461,14 +461,36 @@ def _in_statistical_scope(work: str, offset: int, name: str) -> str:
     return name
 
 
+_ENTITY_AFTER = re.compile(r"\s*(?:以上|以下|以内)?的[^，。；\d]{0,6}?(?:企业|单位|学校|项目|地区|人员|家庭|城市|建筑|标准)")
+_CONDITION_AFTER = re.compile(r"的[，,]\s*(?:可|可以|均可|给予|享受|按)")
+_RULE_RATE = re.compile(r"可返还|可申请|可按|返还|给予|补贴|补助|减免|奖励")
+
+
+def _threshold(text: str, m: Mention, s_start: int, s_end: int) -> bool:
+    """Numbers that set a rule rather than measure something: a bound of what a rule applies to
+    (`超过100人的企业`, `（单体建筑面积2万平方米以上）`, `…达到职工人数25%…的，可申请`) and a rate
+    the rule pays (`可返还其上年度实际缴纳失业保险费的50%`)."""
+    if _ENTITY_AFTER.match(text, m.end) and not re.search(r"(?:取得|实现|完成)\s*$", text[max(0, m.start - 4):m.start]):
+        return True
+    bracket = text.rfind("（", s_start, m.start), text.rfind("(", s_start, m.start)
+    opened = max(bracket)
+    if opened >= 0 and m.text.endswith(("以上", "以下")) and not re.search(r"[)）]", text[opened:m.start]):
+        return True
+    if _CONDITION_AFTER.search(text, m.end, s_end):
+        return True
+    clause = text[max(s_start, m.start - 20):m.start]
+    clause = clause[max(clause.rfind("，"), clause.rfind(","), -1) + 1:]
+    return m.unit == "%" and clause.rstrip().endswith("的") and bool(_RULE_RATE.search(clause))
+
+
 def _chart_label(text: str, m: Mention, s_start: int) -> bool:
     """A value of a chart that a web page ran into its text (`…比重 第一产业6.6% 第三产业40.1% 第二…`):
     labels and values separated by spaces, with no punctuation of a sentence."""
     after = re.match(r"\s+(\S)", text[m.end:m.end + 4])
-    if not after or not re.match(rf"[{CJK}\d]", after[1]):
+    if not after or not re.match(rf"[{CJK}\d]", after[1]) or after[1] in "和及与或、":
         return False
     before = text[max(s_start, m.start - 40):m.start]
-    return bool(re.search(r"\S\s+\S", before)) and not re.search(r"[，,、：:]", before[-12:])
+    return bool(re.search(rf"[{CJK}%\d]\s+[{CJK}]", before)) and not re.search(r"[，,、：:]", before[-12:])
 
 
 def _in_table_row(prose: Prose, m: Mention) -> bool:

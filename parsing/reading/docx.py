@@ -55,6 +55,7 @@ import docx
 from lxml import etree
 
 from parsing.errors import BulletinError
+from parsing.reading.grid import compact_grid
 from parsing.reading.base import ReadText, SourceLine
 
 __all__ = ["read_docx", "READER"]
@@ -364,7 +365,7 @@ class _Body:
                     row.append((self.cell_text(tc), True))
                 row.extend([("", False)] * (span - 1))
             grid.append(row)
-        rows = _compact(grid)
+        rows = compact_grid(grid)
         if max((len(r) for r in rows), default=0) <= 1:  # a frame around text, not a data table
             for tr in _rows(tbl):
                 for tc in _row_cells(tr):
@@ -380,56 +381,6 @@ class _Body:
                 self.table(el)
 
 
-def _compact(grid: list[list[tuple[str, bool]]]) -> list[list[str]]:
-    """Rows of a table grid keeping only the grid columns where a cell with text starts.
-
-    Word makes a grid column for every distinct cell edge, so a table of five logical
-    columns often has twenty grid columns and every cell spans several; the columns
-    that only ever lie inside a span, or hold only empty filler cells (LibreOffice turns
-    `gridAfter` into such cells), carry nothing and are dropped, leaving each cell once,
-    the positions it covers empty and the logical columns aligned. Tables glued one
-    under another into a single Word table (附表1 … 附表5 with their own columns) are
-    compacted each on its own: the rows are cut at rows with one filled cell (a caption,
-    a title, a section row) that follow a row of several, and neighbouring pieces are
-    joined again when their rows of several cells share a cell layout (start columns),
-    so section rows inside one table do not cut it.
-    """
-    def filled(row: list[tuple[str, bool]]) -> int:
-        return sum(1 for text, start in row if start and text.strip())
-
-    def signature(row: list[tuple[str, bool]]) -> tuple[int, ...]:
-        return tuple(j for j, (_, start) in enumerate(row) if start)
-
-    runs: list[list[list[tuple[str, bool]]]] = []
-    current: list[list[tuple[str, bool]]] = []
-    previous_multi = False
-    for row in grid:
-        n = filled(row)
-        if n and n < 2 and previous_multi and current:
-            runs.append(current)
-            current = []
-        current.append(row)
-        if n:
-            previous_multi = n >= 2
-    if current:
-        runs.append(current)
-    # runs whose rows of several cells share a cell layout are one table cut by section rows
-    segments: list[list[list[tuple[str, bool]]]] = []
-    layouts: list[set[tuple[int, ...]]] = []
-    for run in runs:
-        sigs = {signature(r) for r in run if filled(r) >= 2}
-        if segments and (not layouts[-1] or not sigs or layouts[-1] & sigs):
-            segments[-1].extend(run)
-            layouts[-1] |= sigs
-        else:
-            segments.append(list(run))
-            layouts.append(sigs)
-    out: list[list[str]] = []
-    for seg in segments:
-        width = max((len(r) for r in seg), default=0)
-        keep = [j for j in range(width) if any(j < len(r) and r[j][1] and r[j][0].strip() for r in seg)]
-        out.extend([r[j][0] if j < len(r) else "" for j in keep] for r in seg)
-    return out
 
 
 def _blocks(container: etree._Element) -> Iterator[tuple[str, etree._Element]]:

@@ -80,6 +80,7 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from parsing.errors import BulletinError
+from parsing.reading.grid import compact_grid
 from parsing.reading.base import ReadText, SourceLine
 
 __all__ = ["read_html", "decode_html"]
@@ -290,53 +291,9 @@ def _table_rows(table: HtmlElement) -> list[str]:
                 below[len(row)] -= 1
             row.append(("", False))
         grid.append(row)
-    return ["\t".join(r) for r in _compact(grid) if any(c.strip() for c in r)]
+    return ["\t".join(r) for r in compact_grid(grid) if any(c.strip() for c in r)]
 
 
-def _compact(grid: list[list[tuple[str, bool]]]) -> list[list[str]]:
-    """Rows padded to their table's width, keeping the grid columns where a cell with text starts.
-
-    The same rule as the DOCX reader: a column that only ever lies inside a colspan, or
-    holds only empty cells, carries nothing; tables glued one under another are
-    compacted each on its own (cut at one-cell rows after rows of several cells, joined
-    again where the pieces share a cell layout).
-    """
-    def filled(row: list[tuple[str, bool]]) -> int:
-        return sum(1 for text, start in row if start and text.strip())
-
-    def signature(row: list[tuple[str, bool]]) -> tuple[int, ...]:
-        return tuple(j for j, (_, start) in enumerate(row) if start)
-
-    runs: list[list[list[tuple[str, bool]]]] = []
-    current: list[list[tuple[str, bool]]] = []
-    previous_multi = False
-    for row in grid:
-        n = filled(row)
-        if n and n < 2 and previous_multi and current:
-            runs.append(current)
-            current = []
-        current.append(row)
-        if n:
-            previous_multi = n >= 2
-    if current:
-        runs.append(current)
-    # runs whose rows of several cells share a cell layout are one table cut by section rows
-    segments: list[list[list[tuple[str, bool]]]] = []
-    layouts: list[set[tuple[int, ...]]] = []
-    for run in runs:
-        sigs = {signature(r) for r in run if filled(r) >= 2}
-        if segments and (not layouts[-1] or not sigs or layouts[-1] & sigs):
-            segments[-1].extend(run)
-            layouts[-1] |= sigs
-        else:
-            segments.append(list(run))
-            layouts.append(sigs)
-    out: list[list[str]] = []
-    for seg in segments:
-        width = max((len(r) for r in seg), default=0)
-        keep = [j for j in range(width) if any(j < len(r) and r[j][1] and r[j][0].strip() for r in seg)]
-        out.extend([r[j][0] if j < len(r) else "" for j in keep] for r in seg)
-    return out
 
 
 def _walk(el: HtmlElement, sink: _Sink, tables_as_blocks: bool = False,
