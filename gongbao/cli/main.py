@@ -60,7 +60,8 @@ def parser() -> argparse.ArgumentParser:
     u = sub.add_parser("ui", help="the Dagster UI and daemon (dagster dev) on the instance `gongbao build` records into")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
-    d = sub.add_parser("daemon", help="the Dagster daemon alone (sensor, schedule) on the same instance")
+    _folders(u)
+    _folders(sub.add_parser("daemon", help="the Dagster daemon alone (sensor, schedule) on the same instance"))
     r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
     _folders(r, raw=False)
     r.add_argument("--out", type=Path, default=None, help="releases folder (default: release/)")
@@ -135,7 +136,9 @@ def _dagster(args: argparse.Namespace, settings: Settings) -> int:
     if not Path(cmd[0]).exists() and not shutil.which(Path(cmd[0]).name):
         print(f"gongbao: {Path(cmd[0]).name} is not installed (pip install dagster-webserver)", file=sys.stderr)
         return EXIT_ERROR
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    # the code location reads its folders from the environment (gongbao.settings)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "GONGBAO_RAW_DIR": str(settings.raw_dir),
+           "GONGBAO_WAREHOUSE_DIR": str(settings.warehouse_dir), "GONGBAO_RELEASE_DIR": str(settings.release_dir)}
     print(f"gongbao: Dagster instance {home}", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=env)

@@ -39,7 +39,8 @@ _SPENDING = re.compile(r"投入|投资|安排|拨付|下达|筹集|筹措|资金
 _ECONOMY = re.compile(
     r"产值|交易额|增加值|营业额|销售额|零售额|营业收入|销售收入|业务收入|可支配收入|人均收入|纯收入|工资性收入|经营性收入"
     r"|利润|GDP|生产总值|市值|存款|贷款余额|贷款|融资|保费|赔付|成交|花费|消费品|工资|价格|房价|房地产|住宅|办公楼"
-    r"|商业营业用房|业务总量|交易|转账|证券|股票|拉动|带动|撬动|效益|总产出|出口|进口|外贸|实际利用|外资|消费支出|生活消费")
+    r"|商业营业用房|业务总量|交易|转账|证券|股票|拉动|带动|撬动|效益|总产出|出口|进口|外贸|实际利用|外资|消费支出|生活消费"
+    r"|授信|信贷")
 # 收入 of people and firms is the economy; 收入 of a budget is fiscal.
 _INCOME = re.compile(r"收入")
 _FISCAL_INCOME = re.compile(r"预算|税收|非税|财政|基金|专项收入|罚没|收费|转移支付|补助|上解|债务|转贷|有偿使用|其他收入"
@@ -51,8 +52,11 @@ _BENEFICIARY = (
     re.compile(r"资助\s*[\d.]*\s*万?\s*[名人]?([^，。；,;\d]{2,40}?)[，,]"),
 )
 _BOUND_AFTER = re.compile(r"[、\d.万亿元\s]*(?:以上|以下|以内)的")
+# `1200亿元授信额度`: what a bank offers to lend is not public money spent
+_CREDIT_AFTER = re.compile(r"\s*(?:的)?(?:授信|信贷|贷款|融资)")
 _NOT_A_FUNDER = re.compile(r"^(?:对|为|在|从|按|向|由|完成|大力|推广|争取|其中|预计|计划|共|累计|今年|全年|每年|全市|全省)")
-_FUNDER = re.compile(r"^(?:\d+[、.．]\s*)?([" + CJK + r"]{2,8}?(?:省|市|州|县|区|镇|乡|财政|政府))")
+# a place or a level that pays: 北川县, 市财政, 省政府; not the 市 of 市场 or 市民, the 区 of 区域
+_FUNDER = re.compile(r"^(?:\d+[、.．]\s*)?([" + CJK + r"]{2,8}?(?:省|市|州|县|区|镇|乡|财政|政府))(?![场民值区域域级内外])")
 _NOT_A_PLACE = re.compile(r"(?:棚户区|小区|社区|片区|景区|街区|城区|矿区|山区|灾区|库区|辖区|园区|校区|新区)$")
 _PLACE_VERB = re.compile(r"^([" + CJK + r"]{2,6}?)(?:\d+年)?(?:投入|投资|安排|拨付|下达|筹集|出资)")
 _MARKER = re.compile(r"^(?:\s|[—-]+|[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[、.．](?!\d)|\(\d{1,2}\))+")
@@ -150,7 +154,8 @@ def money_rows(prose: Prose, mentions: list[Mention], ctx: DocContext) -> tuple[
         else:
             accept = bool(_SPENDING.search(text[s_start:min(s_end, m.end + 8)]) or fiscal.FISCAL_LINE.search(lead)
                           or (total is not None and total.status == "budget"))
-            accept = accept and not _ECONOMY.search(hard_clause) and not _is_income(hard_clause)
+            accept = accept and not _ECONOMY.search(hard_clause) and not _is_income(hard_clause) \
+                and not _CREDIT_AFTER.match(text, m.end)
         if not accept:
             seen.append(_Seen(m, "skip"))
             continue
@@ -583,7 +588,7 @@ def _scheme(text: str, c_start: int, s_start: int, m: Mention, per: re.Match, mo
     pvb = re.search(r"([" + CJK + r"]{2,12}?" + _SUBSIDY_WORD + r")(?:给予|资助)([^，,;；、由从]{2,40}?)(?:平均)?"
                     + re.escape(per[0]), clause)
     if pvb and not re.search(r"标准|水平", pvb[2]):
-        return pvb[1], pvb[2]
+        return re.sub(r"^.*(?:标准为|标准是)", "", pvb[1]), pvb[2]  # `标准为国家助学金给予…`: the scheme
     explicit = None
     for pattern in _BENEFICIARY:
         found = last_match(pattern, before)

@@ -26,8 +26,8 @@ _MONEY_UNIT = r"(?:万亿|亿|万|千)?元"
 # word that makes them a measure (`预期寿命`, `受教育年限`, `优良天数`).
 _PREFIX = rf"(?:{alternatives(SCALE_PREFIXES)})?"
 _WORD = alternatives(COUNT_WORDS + MEASURE_WORDS + TIME_WORDS)
-_COUNT_UNIT = (rf"个百分点|百分点|%|‰|/10万|{_PREFIX}[余多]?(?:{_WORD})(?:/(?:日|天|年|小时))?"
-               r"|Mbps|Gbps|万亿|万|亿")
+_COUNT_UNIT = (rf"个百分点|百分点|%|‰|/10万|[余多]?{_PREFIX}[余多]?(?:{_WORD})(?:/(?:日|天|年|小时))?"
+               r"|Mbps|Gbps|[余多]?(?:万亿|万|亿)")
 _MORE = re.compile(r"^[余多]|(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CHINESE = r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三四五六七八九〇])[零一二两三四五六七八九十百千〇]+(?:点[零一二三四五六七八九]+)?"

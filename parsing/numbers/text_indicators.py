@@ -31,7 +31,7 @@ from parsing.numbers.quantities import Mention
 from parsing.numbers.sentences import (BOUNDARY, DocContext, Outline, clause_start, kind_of, paragraph_before,
                                        review_spans, sentence_span)
 from parsing.structure.prose import Prose
-from parsing.vocab import (ABBREVIATIONS, CHANGE_DOWN, CHANGE_NOUNS, CHANGE_UP, CJK, COMPARISON_BASE, DEPENDENT_HEADS,
+from parsing.vocab import (ABBREVIATIONS, POST_COMPARATORS, CHANGE_DOWN, CHANGE_NOUNS, CHANGE_UP, CJK, COMPARISON_BASE, DEPENDENT_HEADS,
                            STATISTICAL_SCOPES, YEAR, alternatives)
 
 _MAX_NAME = 40
@@ -43,7 +43,7 @@ _LEAD = re.compile(r"^(?:[—\-－·•]+|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?
                    r"|年初|上年末)+")
 _LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到|控制在|保持在"
                    r"|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近|总计|共计|合计|力争"
-                   r"|争取|要|将|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都)+$")
+                   r"|争取|要|将|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
 _EXISTS = re.compile(r"^(?:全市|全区|全县|全省|全国|地区|本市|我市|共)*(?:共有|拥有|现有|有)(?=[" + CJK + r"]{2})")
 _FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
 _REMARK = re.compile(r"[（(][^（）()\n]{0,30}(?:下同|简称|以下|相比|下称|为准|以[^（）()\n]{1,16}为\d)[^（）()\n]{0,30}[)）]")
@@ -53,6 +53,7 @@ _WORD_GAP = re.compile(rf"(?<=[{CJK}）)”%])[ \u3000]+(?=[{CJK}（(“■])")
 _LIGHT_VERB = re.compile(rf"(?<=[{CJK}]{{2}})(?:实现|取得)(?=[{CJK}]{{2}})")  # 国有控股企业实现利润 → 国有控股企业利润
 _EXAMPLES = re.compile(rf"^[^，。；]*、[^，。；]*?等(?=[{CJK}]{{2}})")  # `信息技术、新能源…等重大科技成果转化专项`
 _SHARE_OF = re.compile(r"(?:达到|为|相当于)([^，。；]{2,20})的$")  # `设施能力达到无害化处理总能力的35%`
+_DURATION = re.compile(r"(?<![\d.])\d{1,2}\s*年(?:内|来|间|中)?(?![\d度])")
 _SPACE = re.compile(rf"(?<=[{CJK}）)”])\s+|\s+(?=[{CJK}（(“])")
 
 _VERB_UP, _VERB_DOWN = alternatives(CHANGE_UP), alternatives(CHANGE_DOWN)
@@ -68,13 +69,15 @@ _SCOPE_WORD = re.compile(r"^(?:全市|市级|市本级|全省|省级|全县|县�
 _LEVEL = re.compile(r"^[省市县区乡镇]$")  # `市、县分别增长…` → 市级…, 县级…
 _SPEND_VERB = re.compile(r"^.*(?:下达|安排|投入|筹集|拨付|争取|累计|统筹|整合)(?=.{3})")
 _PER_UNIT = re.compile(r"^(?:单位|每|人均)")
+_MEASURE_HEAD = re.compile(r"(?:率|比例|比重|数|量|额|面积|收入|支出|规模|水平|能力|指数|系数)$")
 
 _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)(?:目标|指标)")
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
 _NATURE_LIST = re.compile(r"(?:主要)?(预期|约束)性?(?:目标|指标)(?:是|为|有)?[：:]")
 
 _TAIL = re.compile(r"[^\d，。；：！？,;:\n\t|（(]*")
-_NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达|为|分别|连续|左右|以上|以下|以内|目标|任务)")
+_NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达|为|分别|连续|左右|以上|以下|以内|目标|任务"
+                         r"|核定|确定|核准|配备)")
 
 
 def _no_remarks(text: str) -> str:
@@ -98,6 +101,7 @@ def clean_name(clause: str) -> str:
     `城镇调查失业率降到` → 城镇调查失业率, `比上年增长` → ''."""
     name = _REMARK.sub("", clause)
     name = _SPACE.sub("", _BASE.sub("", name)).strip()
+    name = _DURATION.sub("", name)  # `5年共计4505人`: a span of time is not the measure
     if re.match(r"^[（(][^)）]*$", name):
         name = name[1:]  # the clause began inside brackets: `（占到期政府债券本金的90%）`
     for _ in range(3):
@@ -162,6 +166,8 @@ def counted_thing(text: str, end: int) -> str:
     tail = tail.strip()
     if tail.startswith("的") and len(tail) > 2:
         tail = tail[1:]
+    if tail and len(tail) <= 4 and all(flag.startswith("v") for _, flag in posseg(tail)):
+        return ""  # `…不少于15名核定`: a verb, not a thing counted
     return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[" + CJK + r"“]", tail) else tail
 
 
@@ -239,10 +245,13 @@ def _list_items(phrase: str) -> list[str]:
         lead = words(last)[0]
         for x in items[:-1]:
             cut = last.find(x[-1]) if len(x) <= 4 else -1
+            parallel = len(x) if len(words(last[:len(x)])) == 1 else len(lead)
             if 0 <= cut < len(last) - 2:
                 out.append(x + last[cut + 1:])
-            elif len(x) == len(lead) and len(last) > len(lead) + 1 and len(words(x)) == 1:
-                out.append(x + last[len(lead):])  # `城市和农村家庭宽带接入能力` → 城市家庭宽带接入能力
+            elif len(x) <= 4 and len(x) == parallel and len(last) > parallel + 1 and len(words(x)) == 1:
+                out.append(x + last[parallel:])  # `城市和农村家庭宽带接入能力` → 城市家庭宽带接入能力
+            elif not _MEASURE_HEAD.search(x) and _MEASURE_HEAD.search(last) and len(lead) < len(last) - 2:
+                out.append(x + last[len(lead):])  # `城镇居民医保和新农合政策范围内住院费用支付比例`
             else:
                 out.append(x)
         items = out + [last]
@@ -314,6 +323,8 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         if in_list and role == "level" and not clean_name(clause):
             role, sign, plan = prev_row["_role"]  # `分别降低13.5%、18%`: the second value shares the verb
         name = clean_name(clause)
+        if "按" in work[s_start:m.start] and m.unit and not m.unit.endswith(("%", "‰")):
+            name = _by_items(work, c_start, clause, s_start) or name
         if role == "share_of" and m.unit == "%":
             subject_part = clean_name(clause[:_SHARE_OF.search(clause.rstrip()).start()])
             name = f"{subject_part}占{plan}" if subject_part else "占" + plan
@@ -353,6 +364,11 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
                 name = subject or ""
         else:
             name = _completed(name, scope.topic, place)
+            if not thing and _lone_verb(name):
+                # `积极开展特色乡村(社区)学校少年宫创建活动，2012 年建成 20 所`: built what the clause before names
+                subject = _carried_subject(work, c_start, s_start)
+                if subject and not _lone_verb(subject):
+                    name = name + re.sub(r"^(?:积极|大力|加快|全面|深入)?(?:开展|推进|实施|推动)", "", subject)
         if name in DEPENDENT_HEADS and prev_row is not None and prev_end > s_start and prev_row["name"] != name:
             name = prev_row["name"] + name  # `高等院校5所，在校生4.27万人` → 高等院校在校生
         elif prev_row is not None and text.rfind("\n", 0, m.start) < offsets[-1]:
@@ -392,7 +408,8 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             "value": value,
             "value_max": value_max,
             "value_text": raw[m.start:m.end],
-            "comparator": m.comparator or (">=" if re.search(r"至少|最少", clause) else None),
+            "comparator": m.comparator or (">=" if re.search(r"至少|最少", clause) else None)
+            or _chain_comparator(text, mentions, i),
             "nature": nature,
             "part_of": None,
             "part_of_index": total,
@@ -412,6 +429,34 @@ _FOR_WHOM = re.compile(r"(?:^|累计|全市|全年)(?:对|为|向)\s*$")
 _AVERAGE = re.compile(r"(?:高于|低于|超过|优于|好于)(全国|全省|全市|全区|全州)$")
 _PART_FRAME = re.compile(r"^([^，,。；]{2,24}?)中[，,]")
 _STAT_SCOPE = re.compile(rf"^(?:全年|年末|年底|全市|全区|全地区)?({alternatives(STATISTICAL_SCOPES)})")
+
+
+def _chain_comparator(text: str, mentions: list[Mention], i: int) -> str | None:
+    """`分别达到 50%、40% 以上`: a bound written after the last value of a list holds for all of them."""
+    j = i
+    while j + 1 < len(mentions) and re.fullmatch(r"\s*[、和及与]\s*", text[mentions[j].end:mentions[j + 1].start]):
+        j += 1
+    last = mentions[j]
+    if j == i or not last.text.endswith(("以上", "以下", "以内", "左右")):
+        return None
+    return POST_COMPARATORS[next(w for w in ("以上", "以下", "以内", "左右") if last.text.endswith(w))]
+
+
+def _by_items(work: str, c_start: int, clause: str, s_start: int) -> str | None:
+    """`各市（州）食品药品监管局机关行政编制按成都市不少于100名、其余市（州）不少于40名核定`: the
+    subject before 按 is named for each item after it (成都市食品药品监管局机关行政编制, …)."""
+    own = re.search(r"^(.{4,40}?)按([^按，。；]{2,12})$", clause.strip())
+    if own:
+        subject, item = own[1], own[2]
+    else:  # a later item of the list: `、其余市（州）不少于40名`
+        item = clause.strip().lstrip("、")
+        first = work.rfind("按", s_start, c_start)
+        if first < 0 or not re.fullmatch(r"[^，。；按]{2,12}", item) or not re.search(r"\d", work[first:c_start]):
+            return None
+        subject = work[clause_start(work, first, s_start, _CLAUSE_BOUNDARY):first]
+    subject = re.sub(r"^(?:各|全省各级|全市各级)?(?:[市县区][（(][^)）]{1,6}[)）])?", "", clean_name(subject))
+    subject = _REMARK.sub("", re.sub(r"[（(][^)）]*[)）]", "", subject)) if len(subject) > 20 else subject
+    return clean_name(item) + subject if subject and clean_name(item) else None
 
 
 def _thing_in_chain(text: str, mentions: list[Mention], i: int, thing: str) -> str:

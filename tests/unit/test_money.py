@@ -230,3 +230,17 @@ def test_income_is_no_money_of_the_budget():
     # 003:14 城乡居民人均可支配收入分别达到39680元、19303元
     got_budgets, got_subsidies = money(sample_line("003", 14).raw, None)
     assert 39680 not in {r["amount_yuan"] for r in got_budgets + got_subsidies}
+
+
+def test_a_banks_credit_line_is_not_a_budget_and_市场_is_no_funder(parsed):
+    """002:134 (Traditional) 在省政府與國家開發銀行簽署的1200億元授信額度中…: a loan offered, not
+    money spent; and the paragraph's 2.建立和完善符合市場… names no funder (市 of 市場)."""
+    rows = [r for r in parsed["002"].tables["budgets"] if r["line"] == 134]
+    assert "1200億元" not in [r["amount_text"] for r in rows]
+    assert all(not (r["funder"] or "").startswith("建立") for r in rows)
+
+
+def test_the_scheme_after_标准为_is_the_program(parsed):
+    """000:640 标准为国家助学金给予家庭经济困难学生平均每生每年 3000 元生活补助."""
+    [row] = [r for r in parsed["000"].tables["subsidies"] if r["line"] == 640 and r["amount_text"] == "3000 元"]
+    assert (row["program"], row["beneficiary"]) == ("国家助学金", "家庭经济困难学生")
