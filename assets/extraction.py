@@ -49,7 +49,7 @@ def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, wa
         else:
             context.log.warning(f"partition {key}: no file in {raw_store.base_dir} any more; left as it was")
     report = extract_bulletins(items, warehouse.store(), context.run_id, log=context.log.error,
-                                workers=parsing.workers)
+                                workers=parsing.workers, progress=parsing.progress)
 
     metadata = {"bulletins": len(report.bulletins), "failed_bulletins": len(report.errors),
                 **{f"rows_{t}": report.rows[t] for t in OUTPUTS}}

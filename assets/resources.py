@@ -29,9 +29,11 @@ class RawStore(dg.ConfigurableResource):
 
 
 class ParsingResource(dg.ConfigurableResource):
-    """How a run parses its files: in `workers` processes (0 or 1: in the run's own process)."""
+    """How a run parses its files: in `workers` processes (0 or 1: in the run's own process);
+    `progress`: a progress bar on the terminal (the CLI's builds)."""
 
     workers: int = 1
+    progress: bool = False
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -26,6 +26,7 @@ class Settings:
     workers: int = field(default_factory=_default_workers)  # GONGBAO_WORKERS: parsing processes (0: in the run)
     # DAGSTER_HOME: the Dagster instance the CLI records its runs in, shared with `dagster dev`
     dagster_home: Path = field(default_factory=lambda: Path(".dagster_home").resolve())
+    progress: bool = False  # a progress bar during builds (the CLI turns it on at a terminal)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":

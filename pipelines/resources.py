@@ -12,5 +12,5 @@ def resources_for(settings: Settings) -> dict:
         "raw_store": RawStore(base_dir=str(settings.raw_dir)),
         "warehouse": WarehouseResource(base_dir=str(settings.warehouse_dir)),
         "release": ReleaseResource(base_dir=str(settings.release_dir)),
-        "parsing": ParsingResource(workers=settings.workers),
+        "parsing": ParsingResource(workers=settings.workers, progress=settings.progress),
     }

@@ -191,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
                                                   warehouse_dir=getattr(args, "warehouse", None),
                                                   release_dir=getattr(args, "out", None))
     if args.command in ("build", "ingest"):
-        return _runs(args, settings)
+        from dataclasses import replace
+
+        return _runs(args, replace(settings, progress=not args.quiet and sys.stderr.isatty()))
     if args.command == "text":
         return _text(args)
     if args.command in ("ui", "daemon"):

@@ -35,6 +35,7 @@ OUTPUTS = tuple(TABLES)  # the extracted tables, ingest_errors and lineage
 MAX_BYTES = 64 * 1024 * 1024  # larger files are refused before they are read: see docs/ingestion.md
 BATCH_BULLETINS = 100
 _SPACE = re.compile(r"\s+")
+PROGRESS_FROM = 5  # a bar for runs of this many files or more (on a terminal)
 MIN_FILES_FOR_WORKERS = 8  # below this, starting worker processes costs more than it saves
 
 
@@ -122,7 +123,7 @@ def parse_file(key: str, path: Path, run_id: str) -> Parsed:
 
 def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, run_id: str,
                       log: Callable[[str], None] = print, batch_size: int = BATCH_BULLETINS,
-                      workers: int = 1) -> RunReport:
+                      workers: int = 1, progress: bool = False) -> RunReport:
     """Parse each (partition key, file) and write its tables; a file that fails keeps its old rows.
 
     Parsing is pure and CPU-bound, so a run of many files spreads it over worker processes
@@ -132,7 +133,13 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
     report = RunReport()
     batch: dict[str, dict[str, pl.DataFrame]] = {}
     loaded = Loaded(store.loaded_by_sha())  # sha256 → bulletin loaded from those bytes, this run's included
-    for (key, path), parsed in zip(items, _parse_all(items, run_id, workers)):
+    parsed_files = zip(items, _parse_all(items, run_id, workers))
+    if progress and len(items) >= PROGRESS_FROM:
+        from tqdm import tqdm  # Dagster's own dependency: a bar on the terminal, files and MB
+
+        parsed_files = tqdm(parsed_files, total=len(items), unit="file", desc="gongbao", leave=False,
+                            dynamic_ncols=True)
+    for (key, path), parsed in parsed_files:
         batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
         if len(batch) >= batch_size:
             _flush(batch, store, report, log)

@@ -87,7 +87,6 @@ def plan_mentions(text: str) -> list[str]:
 
 BASE_YEAR = re.compile(r"(?:在|比|较|与)\s*" + YEAR + r"\s*年(?:的)?(?:基础上|相比|底|末)?\s*\S{0,4}$")
 SCHOOL_YEAR = re.compile(r"(" + YEAR + r")\s*[—\-~至]+\s*(" + YEAR + r")\s*学年")
-YEAR_RANGE = re.compile(r"(" + YEAR + r")\s*年?\s*[—\-~至]+\s*(" + YEAR + r")\s*年")
 
 
 def period_in_scope(clause: str, paragraph: str, kind: str, title: str | None, scope_period: str | None,
@@ -104,7 +103,7 @@ def period_in_scope(clause: str, paragraph: str, kind: str, title: str | None, s
     years = CLAUSE_YEAR.findall(clause)
     if years and not BASE_YEAR.search(clause):
         return years[-1]
-    opening = SCHOOL_YEAR.search(paragraph[:40]) or YEAR_RANGE.match(paragraph.strip()[:20])
+    opening = SCHOOL_YEAR.match(paragraph.strip()[:20])
     if opening:
         return f"{opening[1]}-{opening[2]}"
     if kind == "target":

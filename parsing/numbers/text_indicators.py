@@ -45,7 +45,7 @@ _LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|
                    r"|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近|总计|共计|合计|力争"
                    r"|争取|要|将|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
 _EXISTS = re.compile(r"^(?:全市|全区|全县|全省|全国|地区|本市|我市|共)*(?:共有|拥有|现有|有)(?=[" + CJK + r"]{2})")
-_FROM = re.compile(r"(?<=\S)(?:由|从)[^由从]*$")  # 占比由“十二五”末的 → 占比
+_FROM = re.compile(r"(?<=\S)(?:由|从)[^由从，]{0,16}?(?:的|末|年|底)$")  # 占比由“十二五”末的 → 占比
 _REMARK = re.compile(r"[（(][^（）()\n]{0,30}(?:下同|简称|以下|相比|下称|为准|以[^（）()\n]{1,16}为\d)[^（）()\n]{0,30}[)）]")
 _ABBREVIATION = re.compile(r"[（(][A-Za-z0-9.·/ ]{2,12}[)）]$")  # a trailing (GDP), (CPI)
 _BASE = re.compile(COMPARISON_BASE)
@@ -345,7 +345,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         if average and re.match(r"\s*的?平均水平", text[m.end:]):
             # `高中阶段毛入学率达97.2%以上,高于全国91.2%的平均水平` → 全国高中阶段毛入学率平均水平
             subject = _carried_subject(work, c_start, s_start)
-            name = f"{average[1]}{subject or ''}平均水平"
+            name, thing = f"{average[1]}{subject or ''}平均水平", ""
         elif (not name and not thing) or _SHARE_START.match(name) or role == "plan_share" \
                 or name in ("占比", "比重", "比例") or _LEVEL.match(name):
             subject = (_carried_subject(work, c_start, s_start) or (prev_row["name"] if in_list and prev_row else None)
@@ -389,6 +389,9 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             continue
         sentence = text[s_start:m.start]
         paragraph = paragraph_before(text, m.start)
+        flattened = max(paragraph.rfind("。 "), paragraph.rfind("。\u3000"))
+        if flattened >= 0:  # a web page that ran its paragraphs together with spaces
+            paragraph = paragraph[flattened + 2:]
         kind = _kind(role, sentence, m.start, scope, outline, reviews, ctx)
         value = m.value * sign if role == "change" else m.value
         value_max = m.value_max * sign if role == "change" and m.value_max is not None else m.value_max

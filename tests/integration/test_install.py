@@ -112,3 +112,48 @@ def test_dagster_dev_shows_what_gongbao_build_did(tmp_path, how):
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, 9)
+
+
+def _readme_commands() -> list[str]:
+    """The `.venv/bin/gongbao …` lines of the README's bash blocks, as written."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [ln for block in re.findall(r"```bash\n(.*?)```", text, re.S) for ln in block.splitlines()]
+    return [ln.split("  #")[0].strip() for ln in lines if ln.startswith(".venv/bin/gongbao ")]
+
+
+# Commands the README shows that this test does not run: the set-up itself (CI runs it before
+# the tests), long-running servers (test_dagster_dev_shows_what_gongbao_build_did), and an
+# example path on the reader's machine.
+_NOT_RUN = (" ui", " daemon", "~/Downloads")
+
+
+@pytest.mark.parametrize("command", [c for c in _readme_commands() if not any(s in c for s in _NOT_RUN)])
+def test_every_readme_command_works_as_written(command, tmp_path):
+    """Run from the checkout like a new user (after the README's build: warehouse/ exists)."""
+    if not (ROOT / "warehouse" / "warehouse.duckdb").exists() or not (ROOT / ".venv" / "bin" / "gongbao").exists():
+        if os.environ.get("CI"):
+            pytest.fail("the README's build must run before the tests (.ci/run does)")
+        pytest.skip("run the README's set-up first (.venv/bin/gongbao build)")
+    env = {**os.environ, "GONGBAO_RELEASE_DIR": str(tmp_path / "release")}
+    run = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 0, (command, run.stderr[-2000:])
+    assert run.stdout.strip() or "release written" in run.stderr + run.stdout, command
+
+
+def test_a_build_at_a_terminal_shows_progress(tmp_path):
+    """On a terminal, a build of several files draws a progress bar (tqdm) on stderr."""
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("util-linux `script` (a pseudo-terminal) is not installed")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in SAMPLES.values():
+        shutil.copy(path, raw)
+    log = tmp_path / "terminal.log"
+    cmd = f"{sys.executable} -m gongbao.cli.main build --raw {raw} --warehouse {tmp_path / 'wh'}"
+    subprocess.run([script, "-q", "-c", cmd, str(log)], cwd=ROOT, capture_output=True, timeout=600,
+                   env={**os.environ, "DAGSTER_HOME": str(tmp_path / "dh")})
+    screen = log.read_text(errors="replace")
+    assert "5/5" in screen and "file/s" in screen and "added 000_69ce87b22548801c.txt" in screen
