@@ -96,6 +96,7 @@ class Outcome:
     added: list[tuple[str, dict]] = field(default_factory=list)  # (file, rows per table)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, bulletin it repeats)
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (file, error kind, message)
+    failures: list[str] = field(default_factory=list)  # why the run failed, step by step
 
 
 def outcome(result: dg.ExecuteInProcessResult, settings: Settings) -> Outcome:
@@ -105,6 +106,12 @@ def outcome(result: dg.ExecuteInProcessResult, settings: Settings) -> Outcome:
                          if not ev.passed and ev.check_name != "files_ingested"]  # refusals are listed below
     if not result.success:
         out.run_failed = True
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+                error = event.step_failure_data.error
+                while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
+                    error = error.cause
+                out.failures.append(f"{event.step_key}: {error.message.strip()}")
         return out
     store = WarehouseStore(settings.warehouse_dir)
     out.refused = store.ingest_errors(run_id=result.run_id)
@@ -126,7 +133,10 @@ def print_outcome(o: Outcome, settings: Settings, quiet: bool = False) -> None:
     for check in o.failed_checks:
         print(f"check failed: {check}", file=sys.stderr)
     if o.run_failed:
-        print("gongbao: the Dagster run failed (run again with -v for its log)", file=sys.stderr)
+        for failure in o.failures:
+            print(f"gongbao: {failure}", file=sys.stderr)
+        print("gongbao: the Dagster run failed (run again with -v for its log); the warehouse is as it was",
+              file=sys.stderr)
         return
     if not quiet:
         for source_file, counts in o.added:

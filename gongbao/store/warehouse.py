@@ -19,6 +19,7 @@ asks for it (the sensor and the schedule do so by themselves).
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -43,6 +44,23 @@ INSERT_FILES = 256  # Parquet files inserted by one statement
 LOAD_MEMORY = "1GB"  # DuckDB's own limit while it loads (it spills to <warehouse>/.spill beyond it)
 WRITING = ".writing"
 REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
+
+
+class WarehouseFull(OSError):
+    """No space left where the warehouse is written: said plainly, with what is safe."""
+
+
+@contextmanager
+def _space_checked(where: Path) -> Iterator[None]:
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 - OSError, DuckDB's IOException and polars' errors alike
+        if getattr(err, "errno", None) != errno.ENOSPC and "No space left" not in str(err) \
+                and "os error 28" not in str(err):
+            raise
+        free = shutil.disk_usage(where if where.exists() else where.parent).free // 2**20
+        raise WarehouseFull(errno.ENOSPC, f"no space left on the device of {where} ({free} MiB free): free some "
+                                          f"and run again; the warehouse's last loaded state is intact") from err
 
 
 class WarehouseStore:
@@ -71,7 +89,7 @@ class WarehouseStore:
         `under_lock` may revise the batch once the writer lock is held (what another writer
         did meanwhile is then visible)."""
         self.pending_dir.mkdir(parents=True, exist_ok=True)
-        with self.lock():
+        with self.lock(), _space_checked(self.base_dir):
             if under_lock:
                 under_lock(batch)
             for key, tables in batch.items():
@@ -104,7 +122,7 @@ class WarehouseStore:
     def sync_duckdb(self, rebuild: bool = False) -> tuple[str, dict[str, int]]:
         """Load the pending bulletins into DuckDB: ("updated"/"rebuilt", table → row count).
         `rebuild`: write the file anew from all the Parquet files even when an update would do."""
-        with self.lock():
+        with self.lock(), _space_checked(self.base_dir):
             self._remove_leftovers()
             ready, torn = self.pending()
             if rebuild or self._must_rebuild(len(ready)):
@@ -186,8 +204,12 @@ class WarehouseStore:
             sql_layer.apply(con)
             counts.update(self._counts(con))
             con.execute("checkpoint")
-        finally:
+        except BaseException:
             con.close()
+            for half in (tmp, tmp.with_name(tmp.name + ".wal")):  # a failed load (a full disk) leaves
+                half.unlink(missing_ok=True)  # no half file taking room
+            raise
+        con.close()
         os.replace(tmp, self.db_path)
 
     @staticmethod
@@ -209,7 +231,7 @@ class WarehouseStore:
 
     def _remove_leftovers(self) -> None:
         """Temp files of writers that died; every writer holds the lock, so none is alive now."""
-        for tmp in self.base_dir.glob(f".{DB_NAME}.*.tmp"):
+        for tmp in [*self.base_dir.glob(f".{DB_NAME}.*.tmp"), *self.base_dir.glob(f".{DB_NAME}.*.tmp.wal")]:
             tmp.unlink(missing_ok=True)
         for tmp in self.parquet_dir.glob("*/.*.tmp"):
             tmp.unlink(missing_ok=True)

@@ -3,7 +3,12 @@
 Looked for from nearest to farthest: a year in the number's own clause (`由2015年的16%`),
 a year that scopes the paragraph (`到2015年，…`, `2013年底前…`), a five-year plan named in
 the paragraph (`“十二五”期末` → 2015, `“十二五”期间` → 2011-2015), and last the single year
-of an annual plan's title (`…2012年实施计划`).
+of an annual plan's title (`…2012年实施计划`). A base year (`在2010年基础上`, `比2018年预算`) is
+not a period.
+
+In a report or a communiqué (`period_in_scope`), the section a number stands in gives the
+year (`一、2020年工作回顾` → 2020, `过去五年` → 2016-2020, `“十四五”时期` → 2021-2025), a school
+year opening the paragraph gives a range (`2025—2026学年`), and last the title's single year.
 """
 from __future__ import annotations
 

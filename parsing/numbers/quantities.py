@@ -2,10 +2,15 @@
 and subsidies.
 
 A mention is a number (Arabic, or Chinese numerals for money), an optional range end, a
-unit, and the comparator words around it (`不少于 3.07 亿人`, `75% 左右`, `491万余人`).
+unit, and the comparator words around it (`不少于 3.07 亿人`, `75% 左右`, `491万余人`,
+`1000多万`). Units are the measure words of parsing.vocab with a scale and a time base
+(`亿立方米/日`, `万亿斤`, `℃`, `微克/立方米`); a ratio or an index needs none (`生机比达到14:1`,
+`灌溉水有效利用系数为0.581`). Money written without 元 before 资金 or 资本 is money
+(`2.5亿财政资金`); money in another currency (`28.02亿美元`) is no mention.
 Numbers that only date, order or name something are not mentions: years and dates, ages
-and durations, ordinals (`第4期`), numbers inside 《titles》 or short “quotes”, and
-numbers that modify a noun (`20Mbps宽带`, `1200人以下的学校`) rather than count it.
+and durations (年, 天 and 岁 count only after 寿命, 年限, 天数), ordinals (`第4期`), numbers
+inside 《titles》 or short “quotes”, and numbers that modify a noun (`20Mbps 宽带`,
+`1200人以下的学校`) rather than count it.
 """
 from __future__ import annotations
 

@@ -2,6 +2,13 @@
 extractors share (text indicators, budgets and subsidies). What a number is for comes
 from its clause; whether it was achieved or is planned comes from its sentence and the
 chapter it stands in.
+
+`Outline` reads a document's headings (`第一章`, `一、`, `（一）`, `1.`, run-in leads such as
+`———一般公共预算完成情况。` or `①基本支出。`, and the headings a web page ran into its text)
+and gives an offset its section's period, mood (`review`: 执行情况, 回顾, 成就; `plan`: 草案,
+安排, 目标) and topic (`一般公共预算`). In a report, a paragraph opening with a time phrase
+(`过去五年`, `今年`, `“十四五”时期`) sets period and mood up to the next heading. `genre` tells a
+statistical communiqué and a report from other documents by the title.
 """
 from __future__ import annotations
 

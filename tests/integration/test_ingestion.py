@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from gongbao.extraction.run import MAX_BYTES
+from gongbao.settings import Settings
 from gongbao.cli.main import main
 from gongbao.store.warehouse import WarehouseStore
 from tests.conftest import ROOT, SAMPLES, raw_folder
@@ -266,3 +267,28 @@ def test_ingest_refuses_a_hidden_name_and_loads_a_name_that_is_not_utf8(tmp_path
     files = dict(query(settings, "select source_file, bulletin_id from bulletins"))
     assert set(files) == {"公报.txt", f"{B000}.md"}
     assert files[f"{B000}.md"] == f"{B000}.md" != B000  # X.md and X.txt are two bulletins
+
+
+def test_a_full_disk_gives_a_clear_error_and_keeps_the_warehouse(tmp_path, capsys):
+    """A warehouse on a small tmpfs: the build that does not fit fails with `no space left`,
+    exit 1, and the warehouse keeps its last loaded state; the next run says the same."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        settings = raw_folder(tmp_path, ("000",))
+        settings = Settings(raw_dir=settings.raw_dir, warehouse_dir=mount / "warehouse")
+        args = ["--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir), "-q"]
+        assert main(["build", *args]) == 0
+        for prefix in ("001", "002", "003", "004"):
+            shutil.copy(SAMPLES[prefix], settings.raw_dir)
+        for _ in range(2):
+            capsys.readouterr()
+            assert main(["build", *args]) == 1
+            err = capsys.readouterr().err
+            assert "no space left on the device of" in err and "intact" in err, err
+            assert query(settings, "select count(*) from bulletins") == [(1,)]
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)

@@ -33,6 +33,22 @@ def mentions(text):
     ("切实做到以企业的大发展带动10个优势高新技术产业的大发展", []),
     ("每3—10万居民规划设置1所社区卫生服务中心", [(1.0, "所", None, False)]),
     ("“城市15分钟、乡村10公里”公共文化服务圈", []),
+    # measures of statistical communiqués and plans (real phrases of raw/)
+    ("全年浮尘影响天数141.2天，平均气温11.7℃,年平均降水量48.3毫米。",
+     [(141.2, "天", None, False), (11.7, "℃", None, False), (48.3, "毫米", None, False)]),
+    ("城镇污水处理规模达到 2 亿立方米/日以上", [(2.0, "亿立方米/日", ">=", False)]),
+    ("粮食综合生产能力保持在1.3万亿斤以上", [(1.3, "万亿斤", ">=", False)]),
+    ("1000多万高中毕业生顺利完成高考", [(1000.0, "万", ">", False)]),
+    ("带动全市50余家限额以上商贸流通企业", [(50.0, "家", ">", False)]),
+    ("用2.5亿财政资金撬动了151亿社会资本投入", [(2.5, "亿元", None, True), (151.0, "亿元", None, True)]),
+    ("受教育年限提高到11.3年", [(11.3, "年", None, False)]),
+    ("社会保障制度经过20多年的发展", []),
+    ("全年货物进出口总额28.02亿美元，比上年增长19.3%", [(19.3, "%", None, False)]),
+    ("城市地区宽带用户中 20Mbps 宽带接入能力覆盖比例达到 80%", [(80.0, "%", None, False)]),
+    # a ratio or an index has no unit
+    ("学生用计算机生机比达到14:1，", [(14.0, "", None, False)]),
+    ("城乡收入比(以农村居民人均收入为1)1.91:1,", [(1.91, "", None, False)]),
+    ("三次产业结构比为 22.7:32.4:44.9。", []),
 ])
 def test_mentions(text, expected):
     assert mentions(text) == expected
@@ -46,6 +62,35 @@ def test_five_year_plans_and_periods():
     assert period_for("参保率在 2010 年基础上提高", "城乡基本医疗保险参保率在 2010 年基础上提高", "change",
                       None) is None
     assert period_for("留绵率由“十二五”末的", "x", "actual", None) is None
+
+
+def test_periods_in_reports_and_communiques():
+    from parsing.numbers.periods import period_in_scope, plan_mentions
+
+    assert plan_mentions("二、“十三五”时期发展成就和“十四五”时期主要目标任务") == ["2016-2020", "2021-2025"]
+    title = "阿克苏地区2025年国民经济和社会发展统计公报"
+    assert period_in_scope("比上年增长", "全年…生产总值2042.98亿元，比上年增长", "change", title, None, "communique") == "2025"
+    assert period_in_scope("在校生", "2025—2026学年，地区有高等院校5所，在校生", "actual", title, None,
+                           "communique") == "2025-2026"
+    # a report's section gives the year; a base year (`比2018年预算增长`) is not the period
+    assert period_in_scope("比2018年预算增长", "2019年全市一般公共预算支出安排…比2018年预算增长", "change",
+                           "关于吕梁市2018年…与2019年…预算草案的报告", "2019", "report") == "2019"
+
+
+def test_outline_of_a_report():
+    from parsing.numbers.sentences import DocContext, Outline
+    from parsing.structure.prose import document_prose
+    from parsing.text.lines import split_lines
+
+    text = ("一、2018年预算执行情况\n———一般公共预算完成情况。全市收入完成519.7亿元。\n"
+            "二、2019年财政预算草案\n(一)一般公共预算安排情况\n全市一般公共预算收入安排559亿元。")
+    lines = split_lines(text)
+    prose = document_prose(lines, 1, len(lines), False, set())
+    outline = Outline(prose, DocContext("关于石家庄市2018年预算执行情况和2019年预算草案的报告", 2019))
+    first = outline.scope(prose.text.index("519.7"))
+    assert (first.period, first.mood, first.topic) == ("2018", "review", "一般公共预算")
+    second = outline.scope(prose.text.index("559"))
+    assert (second.period, second.mood) == ("2019", "plan")
 
 
 def test_sentence_targets_take_period_and_nature_from_their_paragraph(parsed):
