@@ -47,6 +47,64 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _proc_children(pid: int) -> list[int]:
+    """Live children of `pid`, from /proc."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def descendants_cpu_seconds() -> float:
+    """CPU seconds of this process's children, the live ones included: the parsing workers
+    are children of the forkserver, which lives until this process ends and reaps them, so
+    they count in its cutime/cstime (/proc/<pid>/stat), not in RUSAGE_CHILDREN."""
+    ticks = 0
+    for pid in _proc_children(os.getpid()):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        ticks += sum(int(x) for x in stat[stat.rindex(")") + 2:].split()[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK") + cpu_seconds(resource.RUSAGE_CHILDREN)
+
+
+class WorkerMemory:
+    """Peak RSS of the parsing workers (grandchildren, under the forkserver), sampled from
+    /proc/<pid>/status VmHWM every `every` seconds while the build runs."""
+
+    def __init__(self, every: float = 1.0):
+        import threading
+
+        self.peak_kib, self._every, self._stop = 0, every, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            for child in _proc_children(os.getpid()):
+                for worker in _proc_children(child):
+                    try:
+                        hwm = next(ln for ln in Path(f"/proc/{worker}/status").read_text().splitlines()
+                                   if ln.startswith("VmHWM:"))
+                    except (OSError, StopIteration):
+                        continue
+                    self.peak_kib = max(self.peak_kib, int(hwm.split()[1]))
+
+    def __enter__(self) -> "WorkerMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def shifted(seed: Path, shift: int) -> str:
     """The seed's text with the digits of its long body lines shifted: titles, numbers and
     dates keep their structure, the bytes differ."""
@@ -306,17 +364,19 @@ def main() -> None:
 
     settings = Settings(raw_dir=raw, warehouse_dir=wh)
     with dg.instance_for_test() as instance:
-        cpu_main, cpu_children = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
-        t1 = time.perf_counter()
-        result = build(settings, instance)
-        elapsed = time.perf_counter() - t1
+        cpu_main, cpu_children = cpu_seconds(resource.RUSAGE_SELF), descendants_cpu_seconds()
+        with WorkerMemory() as workers:
+            t1 = time.perf_counter()
+            result = build(settings, instance)
+            elapsed = time.perf_counter() - t1
         cpu_main = cpu_seconds(resource.RUSAGE_SELF) - cpu_main
-        # the parsing workers, once their pool is shut down and they are waited for
-        cpu_children = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_children
+        cpu_children = descendants_cpu_seconds() - cpu_children  # the parsing workers
         assert result.success, "benchmark build failed"
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        # The largest parsing worker (one per core); read before `gongbao ingest` runs as a child.
-        worker_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        # RUSAGE_CHILDREN's maxrss: the largest child waited for; read before `gongbao ingest` runs
+        # as a child. Not the workers' (the forkserver, not this process, waits for them): see
+        # worker_peak_rss_mib, sampled.
+        children_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         events = len(instance.all_logs(result.run_id))
         ingest = ingest_figures(args, instance, settings) if args.ingest else {}
     views = view_latency(wh / "warehouse.duckdb") if args.views else {}
@@ -335,7 +395,8 @@ def main() -> None:
         "cpu_s_workers": round(cpu_children, 1),
         "cpu_s_per_mb": round((cpu_main + cpu_children) / (size / 1e6), 3),
         "peak_rss_mib": round(peak_mib),
-        "worker_peak_rss_mib": round(worker_mib),
+        "worker_peak_rss_mib": round(workers.peak_kib / 1024),
+        "rusage_children_maxrss_mib": round(children_mib),
         "events_per_bulletin": round(events / args.bulletins, 2),
         **ingest,
         **views,
