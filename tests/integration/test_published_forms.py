@@ -111,11 +111,13 @@ def test_same_stem_other_form_are_two_bulletins_and_one_text_in_two_encodings_is
     wh = tmp_path / "warehouse"
     main(["build", "--raw", str(raw), "--warehouse", str(wh), "-q"])
     settings = Settings(raw_dir=raw, warehouse_dir=wh)
-    ids = dict(query(settings, "select source_file, bulletin_id from bulletins"))
-    assert ids["report.txt"] != ids["report.pdf"]
-    versions = query(settings, "select source_file, duplicate_of, encoding from lineage where is_current "
-                               "order by source_file")
-    assert ("report-gbk.txt", ids["report.txt"], "gb18030") in versions
+    versions = {f: (bid, dup, enc) for bid, f, dup, enc in query(
+        settings, "select bulletin_id, source_file, duplicate_of, encoding from lineage where is_current")}
+    assert versions["report.txt"][0] != versions["report.pdf"][0]
+    # the two encodings of one text: one is loaded (the first in file order), the other its duplicate
+    (loaded, dup) = sorted((versions["report-gbk.txt"], versions["report.txt"]), key=lambda v: v[1] is not None)
+    assert loaded[1] is None and dup[1] == loaded[0]
+    assert {loaded[2], dup[2]} == {"gb18030", "utf-8"}
     assert query(settings, "select count(*) from bulletins where source_file like 'report%.txt'") == [(1,)]
 
 
