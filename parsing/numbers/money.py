@@ -267,6 +267,10 @@ def _previous_in_sentence(text: str, m: Mention, seen: list[_Seen]) -> _Seen | N
     return None
 
 
+# Words after which a 其中 list is over: an amount added to the total, or a new (grand) total.
+_PARTS_END = re.compile(r"加上|再加|合计|总计|共计")
+
+
 def _total_of(text: str, m: Mention, seen: list[_Seen]) -> _Seen | None:
     """The total an amount is a part of: the last amount before the `其中` / `包括` / `（含` of its
     sentence, in its paragraph (a change of an amount, `比上年减少…`, is no total)."""
@@ -284,6 +288,8 @@ def _total_of(text: str, m: Mention, seen: list[_Seen]) -> _Seen | None:
     after = text[marker:m.start]
     if re.search(r"[;；]", after) and fiscal.VERB_BEFORE.match(re.split(r"[;；]", after)[-1]).group(0):
         return None  # `其中…专项债券48亿元；发行再融资债券20亿元`: a new line, not a part
+    if _PARTS_END.search(after):
+        return None  # `其中…，加上…2.5亿元，收入总计56.8亿元`: what is added to the whole is no part of it
     para = text.rfind("\n", 0, marker) + 1
     for s in reversed(seen):
         if s.mention.start < para:

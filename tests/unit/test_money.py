@@ -244,3 +244,21 @@ def test_the_scheme_after_标准为_is_the_program(parsed):
     """000:640 标准为国家助学金给予家庭经济困难学生平均每生每年 3000 元生活补助."""
     [row] = [r for r in parsed["000"].tables["subsidies"] if r["line"] == 640 and r["amount_text"] == "3000 元"]
     assert (row["program"], row["beneficiary"]) == ("国家助学金", "家庭经济困难学生")
+
+
+def test_a_sum_after_the_parts_is_no_part():
+    """承德 DOCX: `收入预算安排54.3亿元，其中，…，加上下级上解收入…2.5亿元，收入总计56.8亿元`:
+    the parts are the 其中 amounts; the added 2.5亿 and the 收入总计 are not parts of 54.3亿."""
+    from parsing.reading import read_file
+    from parsing.bulletin import parse_text
+    from tests.wild_keys import wild_file
+
+    path = wild_file("hebei_chengde_2025_budget_report")
+    rows = parse_text(read_file(path.read_bytes(), path.name), path.name, 1).tables["budgets"]
+    ids = {r["budget_id"]: r for r in rows}
+    for r in rows:
+        if r["part_of"]:
+            total = ids[r["part_of"]]
+            assert total["amount_yuan"] >= r["amount_yuan"], (r["amount_text"], total["amount_text"])
+    grand = [r for r in rows if r["amount_text"] == "56.8亿元"]
+    assert grand and all(r["part_of"] is None for r in grand)
