@@ -162,9 +162,9 @@ def _read(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
     from gongbao.query import queries
-    from gongbao.store.warehouse import WarehouseStore
+    from gongbao.store.connection import ReadOnlyWarehouse
 
-    store = WarehouseStore(settings.warehouse_dir)
+    store = ReadOnlyWarehouse(settings.warehouse_dir)  # reading needs no more: sql starts fast
     try:
         if args.command == "lineage":
             return _lineage(settings, args.id)
@@ -173,8 +173,10 @@ def _read(args: argparse.Namespace, settings: Settings) -> int:
             print(queries.render_hits(hits) if hits else f"nothing found for {args.query!r}")
         elif args.command == "publish":
             from gongbao.release import publish
+            from gongbao.store.warehouse import WarehouseStore
 
-            print(f"gongbao: release written to {publish.publish(store, settings.release_dir)}")
+            print(f"gongbao: release written to "
+                  f"{publish.publish(WarehouseStore(settings.warehouse_dir), settings.release_dir)}")
         elif args.query:
             queries.run_sql(store, args.query, args.format, allow_files=args.allow_files)
         else:

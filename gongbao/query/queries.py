@@ -9,20 +9,27 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from typing import TYPE_CHECKING, Protocol
+
 import duckdb
-import polars as pl
 
-from parsing.text.lines import fold_width, to_simplified
-from parsing.index.search_terms import lines_with, query_terms
+if TYPE_CHECKING:  # polars, jieba and the store load only for the commands that use them
+    import polars as pl
 
-from gongbao.query.lineage_lookup import raw_lines
-from gongbao.store.warehouse import WarehouseStore
+
+class Warehouse(Protocol):
+    """What the queries need of a warehouse: a read-only connection (WarehouseStore or the
+    lighter gongbao.store.connection.ReadOnlyWarehouse)."""
+
+    def reader(self, sandboxed: bool = False) -> duckdb.DuckDBPyConnection: ...
 
 SNIPPET = 90  # characters of a long line shown around the first matching term
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET) -> str:
     """The part of a line around its first query term (paragraphs can be a page long)."""
+    from parsing.text.lines import fold_width, to_simplified
+
     text = text.strip()
     if len(text) <= width:
         return text
@@ -42,9 +49,12 @@ class Hit:
     lines: list[tuple[int, str]] = field(default_factory=list)
 
 
-def search(store: WarehouseStore, query: str, top: int = 10, lines: int = 3) -> list[Hit]:
+def search(store: Warehouse, query: str, top: int = 10, lines: int = 3) -> list[Hit]:
     """Documents best matching `query`, each with its lines richest in the query's terms
     (the lines from the warehouse's own text, table bulletin_lines)."""
+    from gongbao.query.lineage_lookup import raw_lines
+    from parsing.index.search_terms import lines_with, query_terms
+
     terms = query_terms(query)
     if not terms:
         return []
@@ -72,7 +82,7 @@ def render_hits(hits: list[Hit]) -> str:
     return "\n".join(out)
 
 
-def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | None = None,
+def run_sql(store: Warehouse, sql: str, fmt: str = "table", out: TextIO | None = None,
             allow_files: bool = False) -> int:
     """Print a query's result; returns its row count. The connection is read-only and, unless
     `allow_files` (`gongbao sql --allow-files`), touches no file but the warehouse."""
@@ -86,7 +96,9 @@ def run_sql(store: WarehouseStore, sql: str, fmt: str = "table", out: TextIO | N
     return frame.height
 
 
-def write(frame: pl.DataFrame, fmt: str, out: TextIO) -> None:
+def write(frame: "pl.DataFrame", fmt: str, out: TextIO) -> None:
+    import polars as pl
+
     if fmt == "csv":
         out.write(_flat(frame).write_csv())
     elif fmt == "json":
@@ -96,10 +108,12 @@ def write(frame: pl.DataFrame, fmt: str, out: TextIO) -> None:
             out.write(f"{frame}\n")
 
 
-def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+def _flat(frame: "pl.DataFrame") -> "pl.DataFrame":
+    import polars as pl
+
     """Columns CSV can hold: a list of plain values joined by "; " (as in the release's CSVs),
     any other nested value (struct, map, list of lists) as JSON text."""
-    def as_json(column: pl.Series) -> pl.Series:
+    def as_json(column: "pl.Series") -> "pl.Series":
         return pl.Series(column.name, [None if v is None else json.dumps(v, ensure_ascii=False, default=str)
                                        for v in column.to_list()], dtype=pl.Utf8)
 
@@ -131,7 +145,7 @@ def _history():
     return save
 
 
-def repl(store: WarehouseStore, fmt: str, stdin: TextIO | None = None, out: TextIO | None = None,
+def repl(store: Warehouse, fmt: str, stdin: TextIO | None = None, out: TextIO | None = None,
          allow_files: bool = False) -> None:
     """An interactive prompt: a statement may run over several lines and ends with ';';
     `.quit` or end of input leaves. At a terminal, lines are edited and recalled with the

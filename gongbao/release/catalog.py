@@ -1,9 +1,15 @@
 """The release's static catalog: `index.html` (every table: rows, fields, preview, downloads)
 and a page per bulletin (its documents and numbers, and a chart of each plan's baseline
-against target). Plain HTML and inline SVG: it opens from disk, no server, no script."""
+against target). Plain HTML and inline SVG: it opens from disk, no server, no script.
+
+The bulletin pages are written from one ordered scan per query (bulletin, then the page's
+order, then the key so that rows on one line keep one order), each on a cursor of its own and
+read a few thousand rows at a time: the `indicator_plans` view is computed once, not once a
+page, and only one bulletin's rows are held."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -66,6 +72,52 @@ def _chart(title: str, pairs: list[tuple[str, float, float]]) -> str:
     return "".join(parts)
 
 
+class _ByBulletin:
+    """The rows of one query ordered by bulletin first (its first column), taken a bulletin at a
+    time in that order."""
+
+    FETCH = 4096
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sql: str):
+        self._cursor = con.cursor()  # a result of its own: the scans are read side by side
+        self._cursor.execute(sql)
+        self.columns = [d[0] for d in self._cursor.description][1:]
+        self._rows: Iterator[tuple] = self._fetch()
+        self._next = next(self._rows, None)
+
+    def _fetch(self) -> Iterator[tuple]:
+        while chunk := self._cursor.fetchmany(self.FETCH):
+            yield from chunk
+        self._cursor.close()
+
+    def take(self, bulletin_id: str) -> list[tuple]:
+        """The rows of `bulletin_id` (without it); bulletins are asked for in ascending order."""
+        while self._next is not None and self._next[0] < bulletin_id:  # a bulletin without a page
+            self._next = next(self._rows, None)
+        rows = []
+        while self._next is not None and self._next[0] == bulletin_id:
+            rows.append(self._next[1:])
+            self._next = next(self._rows, None)
+        return rows
+
+
+_PAGE_QUERIES = {
+    "documents": "select bulletin_id, title, doc_number, signed_date, seq, document_id from documents "
+                 "order by bulletin_id, seq, document_id",
+    "budgets": "select bulletin_id, amount_text, purpose, funder, period, line, document_id from budgets "
+               "order by bulletin_id, line, budget_id",
+    "subsidies": "select bulletin_id, program, beneficiary, amount_text, per, line, document_id from subsidies "
+                 "order by bulletin_id, line, subsidy_id",
+    "plans": """select d.bulletin_id, p.document_id, coalesce(p.table_title, d.title), p.name, p.baseline_value,
+                       p.target_value
+                from indicator_plans p join documents d using (document_id)
+                where p.baseline_value is not null and p.target_value is not null
+                order by d.bulletin_id, p.document_id, p.line, p.table_title, p.name, p.unit""",
+    "indicators": "select bulletin_id, name, kind, period, value_text, unit, line, document_id from indicators "
+                  "order by bulletin_id, line, indicator_id",
+}
+
+
 def write_catalog(con: duckdb.DuckDBPyConnection, release: Path, version: str, counts: dict[str, int]) -> None:
     bulletins = con.execute("select bulletin_id, publisher, year, issue_no, issue_date, source_file "
                             "from bulletins order by bulletin_id").fetchall()
@@ -89,17 +141,19 @@ def write_catalog(con: duckdb.DuckDBPyConnection, release: Path, version: str, c
                  + "</details>",
                  _query_table(con, f"select {columns} from {table} limit {PREVIEW_ROWS}", css="preview")]
     (release / "index.html").write_text(_page("gongbao open data", body), encoding="utf-8")
-    for bulletin_id, *_ in bulletins:
-        _bulletin_page(con, release, bulletin_id)
+    scans = {name: _ByBulletin(con, sql) for name, sql in _PAGE_QUERIES.items()}
+    for bulletin_id, publisher, year, issue, _, source_file in bulletins:
+        _bulletin_page(release, bulletin_id, (publisher, year, issue, source_file),
+                       {name: scan.take(bulletin_id) for name, scan in scans.items()},
+                       {name: scan.columns for name, scan in scans.items()})
 
 
-def _bulletin_page(con: duckdb.DuckDBPyConnection, release: Path, bulletin_id: str) -> None:
+def _bulletin_page(release: Path, bulletin_id: str, bulletin: tuple, rows: dict[str, list[tuple]],
+                   columns: dict[str, list[str]]) -> None:
     folder = release / "bulletins" / bulletin_id
     folder.mkdir(parents=True, exist_ok=True)
-    docs = con.execute("select title, doc_number, signed_date, seq, document_id from documents "
-                       "where bulletin_id = ? order by seq", [bulletin_id]).fetchall()
-    publisher, year, issue, source_file = con.execute(
-        "select publisher, year, issue_no, source_file from bulletins where bulletin_id = ?", [bulletin_id]).fetchone()
+    docs = rows["documents"]
+    publisher, year, issue, source_file = bulletin
     # a page is titled as people know the bulletin: publisher and issue, else its (first) document
     name = (f"{publisher} {year or ''}年第{issue}期" if publisher and issue else publisher) or (
         docs[0][0] if docs else source_file)
@@ -108,22 +162,13 @@ def _bulletin_page(con: duckdb.DuckDBPyConnection, release: Path, bulletin_id: s
             "<h2>Documents</h2>", _table(["title", "发文字号", "signed", "seq", "document"], docs),
             "<h2>Downloads</h2><p>" + " · ".join(
                 f"<a href=\"{p.name}\">{p.stem}</a>" for p in sorted(folder.glob("*.csv"))) + "</p>"]
-    for label, sql in (("Budgets", "select amount_text, purpose, funder, period, line, document_id from budgets"),
-                       ("Subsidies", "select program, beneficiary, amount_text, per, line, document_id "
-                                     "from subsidies")):
-        body += [f"<h2>{label}</h2>", _query_table(con, f"{sql} where bulletin_id = ? order by line", [bulletin_id])]
+    for label, scan in (("Budgets", "budgets"), ("Subsidies", "subsidies")):
+        body += [f"<h2>{label}</h2>", _table(columns[scan], rows[scan])]
     body.append("<h2>Indicators: baseline against target</h2>")
-    plans = con.execute("""
-        select p.document_id, coalesce(p.table_title, d.title), p.name, p.baseline_value, p.target_value
-        from indicator_plans p join documents d using (document_id)
-        where d.bulletin_id = ? and p.baseline_value is not null and p.target_value is not null
-        order by p.document_id, p.line""", [bulletin_id]).fetchall()
     by_plan: dict[tuple[str, str], list] = {}
-    for doc_id, title, name, baseline, target in plans:
+    for doc_id, title, name, baseline, target in rows["plans"]:
         by_plan.setdefault((doc_id, title), []).append((name, baseline, target))
     body += [_chart(f"{title} ({doc_id})", pairs) for (doc_id, title), pairs in by_plan.items()] or [
         "<p>No indicator with both a baseline and a target.</p>"]
-    body += ["<h2>All indicators</h2>", _query_table(
-        con, "select name, kind, period, value_text, unit, line, document_id from indicators "
-             "where bulletin_id = ? order by line", [bulletin_id])]
+    body += ["<h2>All indicators</h2>", _table(columns["indicators"], rows["indicators"])]
     (folder / "index.html").write_text(_page(name, body), encoding="utf-8")

@@ -23,6 +23,14 @@ OWASP recommends against CSV injection; numbers stay numbers, and the Parquet fi
 the text as it is. A release is written beside the old one and swapped in by renames: a
 killed publish leaves the old release whole, and two publishes at once each use their
 own temporary folder.
+
+Every table is streamed: read in slices of about `SLICE_BYTES` in key order (DuckDB under a
+memory limit, spilling its sort to disk) and written slice by slice: the CSVs by appending,
+the Parquet file a row group at a time, the workbook 16 rows at a time with its shared
+strings on disk, and the per-bulletin CSVs from a second ordered scan (bulletin, key) unless
+the key starts with the bulletin. The bytes are those of writing each table whole; the one
+part that still grows with a table is a Parquet row group (up to pq.write_table's 1,048,576
+rows, kept so that the files stay the same).
 """
 from __future__ import annotations
 
@@ -30,9 +38,11 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
+import tempfile
 import time
+from collections.abc import Iterator
+from itertools import accumulate
 from pathlib import Path
 
 import duckdb
@@ -97,39 +107,286 @@ def _flat(df: pl.DataFrame) -> pl.DataFrame:
 
 
 XLSX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+SLICE_BYTES = 16 << 20  # a table is read and written in slices of about this many bytes (Arrow)
+ROW_GROUP = 1024 * 1024  # rows of a Parquet row group: pq.write_table's default, so the bytes stay the same
+WRITE_BATCH = 1024  # Parquet's write_batch_size: chunks cut elsewhere would cut its pages elsewhere
+DUCKDB_MEMORY = "256MB"  # what DuckDB may hold while it sorts a table for the stream (the rest spills)
+
+
+class _SharedStrings:
+    """xlsxwriter's shared string table (same indices, same counts) with the strings in a
+    temporary file: in memory, a distinct string is its index, keyed by itself when short and
+    by its digest when long (a document's body is a cell of up to 32,767 characters)."""
+
+    LONG = 64
+
+    def __init__(self):
+        self.count = self.unique_count = 0
+        self.string_table: dict = {}
+        self.string_array: Iterator[str] = iter(())
+        self._file = tempfile.TemporaryFile()
+
+    def _get_shared_string_index(self, string: str) -> int:
+        key = string if len(string) < self.LONG else hashlib.blake2b(string.encode(), digest_size=16).digest()
+        self.count += 1
+        index = self.string_table.get(key)
+        if index is None:
+            index = self.string_table[key] = self.unique_count
+            self.unique_count += 1
+            data = string.encode()
+            self._file.write(len(data).to_bytes(4, "little") + data)
+        return index
+
+    def _sort_string_data(self) -> None:  # called once by Workbook.close(), before the strings are written
+        self.string_table = {}
+        self.string_array = self._strings()
+
+    def _strings(self) -> Iterator[str]:
+        self._file.seek(0)
+        while head := self._file.read(4):
+            yield self._file.read(int.from_bytes(head, "little")).decode()
+        self._file.close()
+
+
+class _Workbook:
+    """`xlsx/<table>.xlsx` written as the slices come: the bytes polars' `write_excel` writes
+    for the whole frame (with the options of `_xlsx`), holding 16 rows of cells at a time.
+    polars sets up the workbook, the formats and the table on an empty frame of the same
+    columns; the table's range is then the real one, the cells are written as xlsxwriter's
+    `add_table` writes them, and each full block of 16 rows (a `spans` block) goes to a
+    temporary file as the XML xlsxwriter writes at close, which then copies it in."""
+
+    def __init__(self, path: Path, table: str, columns: pl.DataFrame, total: int):
+        import xlsxwriter
+        from xlsxwriter.worksheet import Worksheet
+
+        self.table, self.total, self.height = table, total, min(total, XLSX_ROWS)
+        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                    "strings_to_numbers": False})
+        self.book.str_table = _SharedStrings()
+        self.book.set_properties({"created": dt.datetime(2000, 1, 1)})  # no build time: the same table, the same bytes
+        self.sheet = sheet = self.book.add_worksheet(table[:31])
+        self.formats: list = []
+
+        def add_table(first_row, first_col, last_row, last_col, options):
+            options = {k: v for k, v in options.items() if k != "data"}
+            self.formats = [c.get("format") for c in options["columns"]]
+            done = Worksheet.add_table(sheet, first_row, first_col, last_row, last_col, options)
+            if self.height:  # polars saw no rows (a table of one blank row): the range of the real ones
+                from xlsxwriter.utility import xl_range
+
+                spec = sheet.tables[-1]
+                spec["range"] = spec["a_range"] = xl_range(first_row, first_col, first_row + self.height, last_col)
+                if "autofilter" in spec:
+                    spec["autofilter"] = spec["a_range"]
+            return done
+
+        sheet.add_table = add_table
+        _flat(columns.clear()).write_excel(workbook=self.book, worksheet=table[:31], autofit=False,
+                                           dtype_formats={pl.Float64: "0.00"})
+        del sheet.add_table
+        self._rows_xml = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._write_rows = sheet._write_rows
+        sheet._write_rows = self._write_all_rows
+        self.row, self.flushed = 1, 0  # the next row to write; rows before `flushed` are in the file
+
+    def add(self, flat: pl.DataFrame) -> None:
+        write, formats = self.sheet._write, self.formats
+        for values in flat.head(self.height + 1 - self.row).iter_rows():
+            row = self.row
+            for col, value in enumerate(values):
+                write(row, col, value, formats[col])
+            if row % 16 == 15:
+                self._flush(row)
+            self.row += 1
+
+    def _flush(self, last: int) -> None:
+        sheet = self.sheet
+        kept = sheet.fh, sheet.dim_rowmin, sheet.dim_rowmax
+        sheet.fh, sheet.dim_rowmin, sheet.dim_rowmax = self._rows_xml, self.flushed, last
+        try:
+            self._write_rows()
+        finally:
+            sheet.fh, sheet.dim_rowmin, sheet.dim_rowmax = kept
+        for row in range(self.flushed, last + 1):
+            sheet.table.pop(row, None)
+        self.flushed = last + 1
+
+    def _write_all_rows(self) -> None:  # in place of the sheet's _write_rows, at close
+        sheet = self.sheet
+        self._rows_xml.seek(0)
+        shutil.copyfileobj(self._rows_xml, sheet.fh)
+        self._rows_xml.close()
+        kept, sheet.dim_rowmin = sheet.dim_rowmin, self.flushed
+        try:
+            self._write_rows()
+        finally:
+            sheet.dim_rowmin = kept
+
+    def close(self) -> None:
+        if self.total > XLSX_ROWS:
+            note = f"cut at {XLSX_ROWS:,} of {self.total:,} rows: see data/{self.table}.csv"
+            self.book.add_worksheet("note").write(0, 0, note)
+        self.book.close()
 
 
 def _xlsx(df: pl.DataFrame, table: str, path: Path) -> None:
-    import xlsxwriter
-
-    flat = _flat(df)
-    note = None
-    if flat.height > XLSX_ROWS:
-        flat, note = flat.head(XLSX_ROWS), f"cut at {XLSX_ROWS:,} of {df.height:,} rows: see data/{table}.csv"
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
-    book.set_properties({"created": dt.datetime(2000, 1, 1)})  # no build time: the same table, the same bytes
-    flat.write_excel(workbook=book, worksheet=table[:31], autofit=False, dtype_formats={pl.Float64: "0.00"})
-    if note:
-        book.add_worksheet("note").write(0, 0, note)
+    """The workbook of a frame (what `publish` writes slice by slice)."""
+    book = _Workbook(path, table, df, df.height)
+    book.add(_flat(df))
     book.close()
 
 
-def _csv_bytes(df: pl.DataFrame) -> bytes:
-    return _flat(df).write_csv(line_terminator="\r\n", quote_style="necessary").encode("utf-8")
+def _csv_bytes(df: pl.DataFrame, header: bool = True) -> bytes:
+    return _flat(df).write_csv(line_terminator="\r\n", quote_style="necessary", include_header=header).encode("utf-8")
+
+
+def _arrow_schema(table: str, arrow: pa.Schema) -> pa.Schema:
+    described = {c.name: c.description for c in TABLES[table]}
+    fields = [f.with_metadata({"description": described[f.name]}) for f in arrow]
+    return pa.schema(fields, metadata={"description": TABLE_DESCRIPTIONS[table], "table": table})
+
+
+class _Parquet:
+    """`parquet/<table>.parquet` written a row group at a time: the bytes of pq.write_table of the
+    whole table (the same row groups, and within one the same pages: each column in chunks of
+    whole write batches, nested columns in one chunk)."""
+
+    def __init__(self, path: Path, table: str, columns: pl.DataFrame):
+        self.schema = _arrow_schema(table, columns.to_arrow().schema)
+        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd", write_statistics=True)
+        self.parts: list[pa.Table] = []
+        self.rows, self.groups = 0, 0
+
+    def add(self, df: pl.DataFrame) -> None:
+        part = df.to_arrow().cast(self.schema)
+        self.parts.append(part)
+        self.rows += part.num_rows
+        while self.rows >= ROW_GROUP:
+            self._write(ROW_GROUP)
+
+    def _write(self, rows: int) -> None:
+        taken, n = [], 0
+        while n < rows:
+            part = self.parts.pop(0)
+            if n + part.num_rows > rows:
+                part, rest = part.slice(0, rows - n), part.slice(rows - n)
+                self.parts.insert(0, rest)
+            taken.append(part)
+            n += part.num_rows
+        self.rows -= n
+        group = pa.concat_tables(taken)
+        del taken
+        columns = []
+        for column in group.columns:
+            ends = list(accumulate(len(c) for c in column.chunks))[:-1]
+            if ends and (pa.types.is_nested(column.type) or any(end % WRITE_BATCH for end in ends)):
+                column = column.combine_chunks()
+            columns.append(column)
+        group = pa.Table.from_arrays(columns, schema=self.schema)
+        self.writer.write_table(group)
+        self.groups += 1
+
+    def close(self) -> None:
+        if self.rows or not self.groups:  # an empty table is one empty row group, as pq.write_table writes it
+            self._write(self.rows)
+        self.writer.close()
 
 
 def _parquet(df: pl.DataFrame, table: str, path: Path) -> None:
-    described = {c.name: c.description for c in TABLES[table]}
-    arrow = df.to_arrow()
-    fields = [f.with_metadata({"description": described[f.name]}) for f in arrow.schema]
-    schema = pa.schema(fields, metadata={"description": TABLE_DESCRIPTIONS[table], "table": table})
-    pq.write_table(arrow.cast(schema), path, compression="zstd", write_statistics=True)
+    sink = _Parquet(path, table, df)
+    sink.add(df)
+    sink.close()
 
 
-def _read(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
-    order = ", ".join(f'"{k}"' for k in PRIMARY_KEYS[table])
-    return con.sql(f"select * from {table} order by {order}").pl()
+class _Csv:
+    """`data/<table>.csv` and `excel/<table>.csv` (the same bytes after a BOM), appended slice by slice."""
+
+    def __init__(self, data: Path, excel: Path):
+        self.data, self.excel = data.open("wb"), excel.open("wb")
+        self.excel.write(BOM)
+        self.header = True
+
+    def add(self, flat: pl.DataFrame) -> None:
+        text = flat.write_csv(line_terminator="\r\n", quote_style="necessary", include_header=self.header)
+        data = text.encode("utf-8")
+        self.data.write(data)
+        self.excel.write(data)
+        self.header = False
+
+    def close(self) -> None:
+        self.data.close()
+        self.excel.close()
+
+
+class _PerBulletin:
+    """`bulletins/<bulletin_id>/<table>.csv` from slices in bulletin order: a bulletin's rows are
+    one run, appended to its file as they come."""
+
+    def __init__(self, folder: Path, table: str):
+        self.folder, self.name = folder, f"{table}.csv"
+        self.current, self.file = None, None
+
+    def add(self, df: pl.DataFrame, flat: pl.DataFrame) -> None:
+        start = 0
+        for run in df.get_column("bulletin_id").rle().iter_rows():
+            length, bulletin = run
+            rows = flat.slice(start, length)
+            start += length
+            header = bulletin != self.current
+            if header:
+                self.close()
+                folder = self.folder / bulletin
+                folder.mkdir(exist_ok=True)
+                self.current, self.file = bulletin, (folder / self.name).open("wb")
+            self.file.write(rows.write_csv(line_terminator="\r\n", quote_style="necessary",
+                                           include_header=header).encode("utf-8"))
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def _slices(con: duckdb.DuckDBPyConnection, table: str, order: list[str]) -> tuple[pl.DataFrame, Iterator]:
+    """The table's columns (an empty frame) and its rows in `order`, as frames of about SLICE_BYTES."""
+    sample = con.sql(f"select * from {table} limit 1024").to_arrow_table()
+    rows = max(WRITE_BATCH, int(SLICE_BYTES / max(sample.nbytes / max(sample.num_rows, 1), 1)))
+    rows -= rows % WRITE_BATCH
+    by = ", ".join(f'"{k}"' for k in order)
+    reader = con.sql(f"select * from {table} order by {by}").to_arrow_reader(rows)
+    columns = pl.from_arrow(reader.schema.empty_table())
+    return columns, (pl.from_arrow(batch) for batch in reader)
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, table: str, tmp: Path) -> int:
+    """Every file of one table, from one ordered scan (two when its key does not start with the
+    bulletin); returns its rows."""
+    total = con.execute(f"select count(*) from {table}").fetchone()[0]
+    key = PRIMARY_KEYS[table]
+    by_bulletin = key[0] == "bulletin_id"
+    columns, slices = _slices(con, table, key)
+    csv = _Csv(tmp / "data" / f"{table}.csv", tmp / "excel" / f"{table}.csv")
+    book = _Workbook(tmp / "xlsx" / f"{table}.xlsx", table, columns, total)
+    parquet = _Parquet(tmp / "parquet" / f"{table}.parquet", table, columns)
+    folders = _PerBulletin(tmp / "bulletins", table)
+    csv.add(_flat(columns))  # the header, also of an empty table
+    for df in slices:
+        flat = _flat(df)
+        csv.add(flat)
+        book.add(flat)
+        parquet.add(df)
+        if by_bulletin:
+            folders.add(df, flat)
+        del df, flat
+    csv.close()
+    book.close()
+    parquet.close()
+    if not by_bulletin:
+        for df in _slices(con, table, ["bulletin_id", *key])[1]:
+            folders.add(df, _flat(df))
+    folders.close()
+    return total
 
 
 def _schema(table: str) -> dict:
@@ -192,20 +449,14 @@ def publish(store: WarehouseStore, out: Path) -> Path:
         tmp = out / f".{version}.{os.getpid()}.{time.time_ns()}.tmp"  # this publish's own
         for sub in ("data", "excel", "xlsx", "parquet", "bulletins"):
             (tmp / sub).mkdir(parents=True)
-        counts = {}
-        for table in TABLES:
-            df = _read(con, table)
-            counts[table] = df.height
-            data = _csv_bytes(df)
-            (tmp / "data" / f"{table}.csv").write_bytes(data)
-            (tmp / "excel" / f"{table}.csv").write_bytes(BOM + data)
-            _xlsx(df, table, tmp / "xlsx" / f"{table}.xlsx")
-            _parquet(df, table, tmp / "parquet" / f"{table}.parquet")
-            for (bulletin,), rows in df.group_by(["bulletin_id"], maintain_order=True):
-                folder = tmp / "bulletins" / bulletin
-                folder.mkdir(exist_ok=True)
-                (folder / f"{table}.csv").write_bytes(_csv_bytes(rows))
-        write_catalog(con, tmp, version, counts)
+        spill = out / f".{version}.{os.getpid()}.{time.time_ns()}.spill"  # DuckDB's sorts beyond its memory
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"set temp_directory = '{spill}'")
+        try:
+            counts = {table: _write_table(con, table, tmp) for table in TABLES}
+            write_catalog(con, tmp, version, counts)
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
     sources = [{"title": f, "path": f"raw/{f}", "sha256": sha, "bulletin_id": b} for b, f, sha, _ in current]
     (tmp / "datapackage.json").write_text(
         json.dumps(_datapackage(version, counts, sources), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

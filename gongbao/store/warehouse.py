@@ -34,8 +34,8 @@ from filelock import FileLock
 from quality.schemas import TABLES, empty_frame, frame, polars_schema
 
 from gongbao.store import sql_layer
+from gongbao.store.connection import DB_NAME, open_reader
 
-DB_NAME = "warehouse.duckdb"
 # The DuckDB file is written in the storage format of DuckDB 1.5, not the library's newest
 # (2.0's version 69): the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers
 # open it (docs/sql.md). A file copied for an incremental load keeps the format it has.
@@ -239,13 +239,8 @@ class WarehouseStore:
     # --- reading back ---------------------------------------------------------------------
 
     def reader(self, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
-        """A read-only connection to the warehouse (a reader never blocks the writer's swap).
-        `sandboxed`: for SQL typed by a user: no file is read or written outside the warehouse
-        (no COPY … TO, EXPORT DATABASE, ATTACH, read_text(…)), and that cannot be SET back."""
-        if not self.db_path.exists():
-            raise FileNotFoundError(f"no warehouse at {self.db_path}; run `gongbao build` first")
-        config = {"enable_external_access": False, "lock_configuration": True} if sandboxed else {}
-        return duckdb.connect(str(self.db_path), read_only=True, config=config)
+        """A read-only connection (gongbao.store.connection.open_reader)."""
+        return open_reader(self.db_path, sandboxed)
 
     def previews(self, tables: tuple[str, ...], rows: int = 5) -> dict[str, pl.DataFrame]:
         """The first rows of each table, long text columns left out."""

@@ -89,3 +89,17 @@ def test_reader_holding_the_old_file_does_not_block_a_rebuild(folders):
         finally:
             reader.close()
     assert query(folders, "select count(*) from bulletins") == [(5,)]  # Parquet of a removed file is kept
+
+
+def test_refused_files_show_in_dagster_as_a_failed_check_with_their_names(folders):
+    """The files_ingested check fails and lists each refused file; an observation on the
+    refused file's partition gives its name and reason."""
+    (folders.raw_dir / "空白.txt").write_bytes(b"")
+    with dg.instance_for_test() as instance:
+        result = build(folders, instance)
+        [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "files_ingested"]
+        assert not check.passed and "空白.txt" in check.metadata["refused_files"].value
+        observations = [e for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
+        [obs] = [e.event_specific_data.asset_observation for e in observations]
+        assert obs.metadata["source_file"].value == "空白.txt"
+        assert obs.metadata["status"].value == "refused: empty_file"

@@ -166,3 +166,41 @@ def test_sensor_skips_what_the_cli_loaded_and_waits_for_a_file_being_written(tmp
     with duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select source_file from bulletins where bulletin_id = ?",
                            [request.partition_key]).fetchall() == [("公报.txt",)]
+
+
+def test_one_file_that_vanishes_does_not_fail_the_tick(tmp_path):
+    """A file listed by the raw store but gone (or unreadable) when it is hashed is skipped
+    with a log line; the other new files of the tick still get their runs."""
+    from assets.resources import RawStore
+    from pipelines.sensors import changed_files
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SAMPLES["004"], raw)
+
+    class Vanishing(RawStore):
+        def files(self):
+            return {**super().files(), "ghost": raw / "ghost.txt"}  # listed, then deleted
+
+    logged = []
+    changed, now = changed_files(Vanishing(base_dir=str(raw)), {}, log=logged.append)
+    assert list(changed) == [SAMPLES["004"].stem] and "ghost" not in now
+    assert logged and "ghost.txt" in logged[0]
+
+
+def test_the_sensor_loads_a_copy_whose_original_changed(tmp_path):
+    """A duplicate whose original changed since is requested once, to load in its own right."""
+    settings = raw_folder(tmp_path, ("003",))
+    raw = settings.raw_dir
+    shutil.copy(SAMPLES["003"], raw / "003_copy.txt")
+    defs = build_defs(settings)
+    with dg.instance_for_test() as instance:
+        assert build(settings, instance).success
+        cursor = sensor_tick(instance=instance, resources=defs.resources).cursor
+        original = raw / SAMPLES["003"].name
+        original.write_bytes(original.read_bytes() + "\n（本期完）\n".encode())
+        assert defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, partition_key=SAMPLES["003"].stem).success  # only the original ran
+        tick = sensor_tick(instance=instance, cursor=cursor, resources=defs.resources)
+        tick = sensor_tick(instance=instance, cursor=tick.cursor, resources=defs.resources)
+        assert [r.partition_key for r in tick.run_requests] == ["003_copy"]
