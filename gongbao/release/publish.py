@@ -275,7 +275,7 @@ class _Parquet:
             taken.append(part)
             n += part.num_rows
         self.rows -= n
-        group = pa.concat_tables(taken)
+        group = pa.concat_tables(taken) if taken else self.schema.empty_table()
         del taken
         columns = []
         for column in group.columns:
@@ -329,8 +329,8 @@ class _PerBulletin:
 
     def add(self, df: pl.DataFrame, flat: pl.DataFrame) -> None:
         start = 0
-        for run in df.get_column("bulletin_id").rle().iter_rows():
-            length, bulletin = run
+        runs = df.select(pl.col("bulletin_id").rle()).unnest("bulletin_id")
+        for length, bulletin in runs.select("len", "value").iter_rows():
             rows = flat.slice(start, length)
             start += length
             header = bulletin != self.current
@@ -362,7 +362,7 @@ def _slices(con: duckdb.DuckDBPyConnection, table: str, order: list[str]) -> tup
 def _write_table(con: duckdb.DuckDBPyConnection, table: str, tmp: Path) -> int:
     """Every file of one table, from one ordered scan (two when its key does not start with the
     bulletin); returns its rows."""
-    total = con.execute(f"select count(*) from {table}").fetchone()[0]
+    [(total,)] = con.execute(f"select count(*) from {table}").fetchall()
     key = PRIMARY_KEYS[table]
     by_bulletin = key[0] == "bulletin_id"
     columns, slices = _slices(con, table, key)
@@ -450,8 +450,9 @@ def publish(store: WarehouseStore, out: Path) -> Path:
         for sub in ("data", "excel", "xlsx", "parquet", "bulletins"):
             (tmp / sub).mkdir(parents=True)
         spill = out / f".{version}.{os.getpid()}.{time.time_ns()}.spill"  # DuckDB's sorts beyond its memory
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # one thread: a sort's memory is per thread
         con.execute(f"set temp_directory = '{spill}'")
+        con.execute("set threads = 1")
         try:
             counts = {table: _write_table(con, table, tmp) for table in TABLES}
             write_catalog(con, tmp, version, counts)

@@ -156,4 +156,4 @@ def test_a_build_at_a_terminal_shows_progress(tmp_path):
     subprocess.run([script, "-q", "-c", cmd, str(log)], cwd=ROOT, capture_output=True, timeout=600,
                    env={**os.environ, "DAGSTER_HOME": str(tmp_path / "dh")})
     screen = log.read_text(errors="replace")
-    assert "5/5" in screen and "file/s" in screen and "added 000_69ce87b22548801c.txt" in screen
+    assert "/5 [" in screen and "file/s" in screen and "added 000_69ce87b22548801c.txt" in screen
