@@ -75,7 +75,9 @@ _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
 _NATURE_LIST = re.compile(r"(?:主要)?(预期|约束)性?(?:目标|指标)(?:是|为|有)?[：:]")
 
-_TAIL = re.compile(r"[^\d，。；：！？,;:\n\t|（(]*")
+# The thing counted after a count: up to a boundary or the next number, though a name may
+# start with one (`3个以上24小时图书馆`, `5G基站`; not a year, `2020年`).
+_TAIL = re.compile(r"(?:\d+(?=[A-Za-z" + CJK + r"])(?![年月日号]))?[^\d，。；：！？,;:\n\t|（(]*")
 _NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达|为|分别|连续|左右|以上|以下|以内|目标|任务"
                          r"|核定|确定|核准|配备)")
 
@@ -168,7 +170,9 @@ def counted_thing(text: str, end: int) -> str:
         tail = tail[1:]
     if tail and len(tail) <= 4 and all(flag.startswith("v") for _, flag in posseg(tail)):
         return ""  # `…不少于15名核定`: a verb, not a thing counted
-    return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[" + CJK + r"“]", tail) else tail
+    if re.search(r"\S的[" + CJK + r"]{2,}$", tail) and not tail.startswith(("的", "和", "及", "与", "或", "等")):
+        return tail  # `30个左右达到二级综合医院标准的县域医疗卫生次中心`: a 的-phrase names the thing
+    return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[\d" + CJK + r"“]", tail) else tail
 
 
 def _role(clause: str) -> tuple[str, int, str | None]:

@@ -169,3 +169,24 @@ def test_names_are_measures_not_stray_words(bulletins):
         names = [r["name"] for r in parsed.tables["indicators"] if r["source"] == "text"]
         bad = [n for n in names if len(n) < 2 or re.fullmatch(r"\d+年|年|县|比上年|同比", n)]
         assert len(bad) <= len(names) * 0.01, (name, bad)
+
+
+@pytest.mark.parametrize("text,value,name", [
+    # 003: a thing counted whose name starts with digits
+    ("实施文化阵地提升行动。建成3个以上24小时图书馆,基本形成以市图书馆总馆", 3.0, "24小时图书馆"),
+    # 003: the thing counted is a 的-phrase that starts with a verb
+    ("1.基层医疗卫生服务体系提质工程 规划建设30个左右达到二级综合医院标准的县域医疗卫生次中心,每个建制乡镇",
+     30.0, "达到二级综合医院标准的县域医疗卫生次中心"),
+])
+def test_the_thing_counted_after_a_count(text, value, name):
+    from parsing.numbers.quantities import find_mentions
+    from parsing.numbers.sentences import DocContext
+    from parsing.numbers.text_indicators import text_indicators
+    from parsing.structure.prose import document_prose
+    from parsing.text.lines import split_lines
+
+    lines = split_lines(text)
+    prose = document_prose(lines, 1, len(lines), False, set())
+    rows = text_indicators(prose, find_mentions(prose.text), DocContext("规划", 2021))
+    [row] = [r for r in rows if r["value"] == value]
+    assert row["name"].endswith(name), row["name"]
