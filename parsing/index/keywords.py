@@ -3,20 +3,20 @@
 The IDF comes with jieba (jieba/analyse/idf.txt, from a large general corpus), so a
 document's keywords do not depend on which other bulletins are in the warehouse; words it
 does not know (often domain terms from the project dictionary) get its median IDF, as
-jieba.analyse does.
+jieba.analyse does. Only the file is read: jieba is not imported (its folder is found by
+`importlib`), the terms come from `search_terms.term_counts`.
 """
 from __future__ import annotations
 
 import heapq
+import importlib.util
 import marshal
 import os
 import statistics
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
-
-IDF_FILE = Path(jieba.__file__).with_name("analyse") / "idf.txt"
+IDF_FILE = Path(importlib.util.find_spec("jieba").origin).with_name("analyse") / "idf.txt"
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gongbao"
 TOP = 10
 
