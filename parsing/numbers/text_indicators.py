@@ -431,7 +431,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
     return rows
 
 
-_THING_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?:给予|进行|兑现了?|提供|办理|通过|全部|均已|纳入|积极参与)")
+_THING_END = re.compile(r"(?<=[" + CJK + r"]{2})(?:给予|进行|兑现了?|提供|办理|通过|全部|均已|纳入|积极参与)")
 _FOR_WHOM = re.compile(r"(?:^|累计|全市|全年)(?:对|为|向)\s*$")
 _AVERAGE = re.compile(r"(?:高于|低于|超过|优于|好于)(全国|全省|全市|全区|全州)$")
 _PART_FRAME = re.compile(r"^([^，,。；]{2,24}?)中[，,]")

@@ -12,6 +12,8 @@ one document, counted from its first printing.
 """
 from __future__ import annotations
 
+from parsing.vocab import CJK
+
 import datetime as dt
 import difflib
 import re
@@ -415,7 +417,7 @@ def _is_debris(text: str) -> bool:
     # Navigation left over from a scraped page: short, no sentence, often a stray table pipe.
     if "|" in text and len(text) < 40:
         return True
-    if re.search(r"[A-Za-z]", text) and not re.search(r"[\u4e00-\u9fff]", text) and len(text) < 40:
+    if re.search(r"[A-Za-z]", text) and not re.search(r"[" + CJK + r"]", text) and len(text) < 40:
         return True  # a licence or a button left in Latin letters (Public domain, false)
     return len(text) <= 6 and not date_line(text) and not split_orgs(text) and not ends_sentence(text)
 
