@@ -48,6 +48,7 @@ from parsing.text.lines import Line, squash
 from parsing.vocab import CJK
 
 _MAX_TITLE_LINES = 4
+_TITLE_ENDS = ("告", "议", "定", "报", "）", ")")  # the last characters a genre title's last line can have
 _MAX_TITLE_PIECE = 50  # a title's lines are short; a body paragraph is long
 _MAX_TITLE = 160
 _NOTE = rf"(?:{TITLE_NOTE})?"
@@ -310,10 +311,15 @@ def genre_heads(lines: list[Line], busy: set[int] | None = None) -> list[GenreHe
     texts = [ln.text for ln in lines]
     content = _content(texts)
     busy = busy or set()
+    # A genre title's last line ends with its type (报告, 决议, 决定, 公报) or a note (（书面）): a
+    # title can start only within _MAX_TITLE_LINES lines before such a line, so the other
+    # lines are not tried (most of a long bulletin).
+    ends = [texts[i].rstrip().endswith(_TITLE_ENDS) for i in content]
+    near_end = [any(ends[p:p + _MAX_TITLE_LINES]) for p in range(len(content))]
     heads: list[GenreHead] = []
     p = 0
     while p < len(content):
-        if content[p] in busy:
+        if content[p] in busy or not near_end[p]:
             p += 1
             continue
         found = title_at(lines, content, p)
