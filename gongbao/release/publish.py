@@ -24,17 +24,22 @@ the text as it is. A release is written beside the old one and swapped in by ren
 killed publish leaves the old release whole, and two publishes at once each use their
 own temporary folder.
 
-Every table is streamed: read in slices of about `SLICE_BYTES` in key order (DuckDB under a
-memory limit, spilling its sort to disk) and written slice by slice: the CSVs by appending,
-the Parquet file a row group at a time, the workbook 16 rows at a time with its shared
-strings on disk, and the per-bulletin CSVs from a second ordered scan (bulletin, key) unless
-the key starts with the bulletin. The bytes are those of writing each table whole; the one
-part that still grows with a table is a Parquet row group (up to pq.write_table's 1,048,576
-rows, kept so that the files stay the same).
+Every table is streamed, so that a publish takes time in proportion to the rows and memory
+that does not grow with them: its rows are read in key order a few MB at a time (DuckDB sorts
+only the key with the row ids, then the rows are fetched by ranges of row ids), and each
+file is written as they come: the CSVs appended to, the workbook 16 rows at a time with its
+shared strings on disk, the Parquet file a row group at a time, the per-bulletin CSVs from
+the same pass (or from a second one in bulletin order when that order differs). The files
+are byte for byte those of writing each table whole (tests/integration/test_publish.py
+compares them); the one part that still grows with a table is a Parquet row group, held
+whole as pq.write_table's default of 1,048,576 rows makes it (a table of documents is one
+row group, its texts with it). See docs/publishing.md.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -42,12 +47,13 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from itertools import accumulate
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from parsing import PARSER_VERSION
@@ -107,10 +113,10 @@ def _flat(df: pl.DataFrame) -> pl.DataFrame:
 
 
 XLSX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
-SLICE_BYTES = 16 << 20  # a table is read and written in slices of about this many bytes (Arrow)
+SLICE_BYTES = 4 << 20  # a table is read and written in slices of about this many bytes (Arrow)
 ROW_GROUP = 1024 * 1024  # rows of a Parquet row group: pq.write_table's default, so the bytes stay the same
-WRITE_BATCH = 1024  # Parquet's write_batch_size: chunks cut elsewhere would cut its pages elsewhere
-DUCKDB_MEMORY = "256MB"  # what DuckDB may hold while it sorts a table for the stream (the rest spills)
+CHUNK = 122_880  # rows of the chunks DuckDB's .pl() gave on two threads (its row groups): the Parquet pages' grid
+DUCKDB_MEMORY = "128MB"  # what DuckDB may hold (its cache, the sorts of keys; the rest spills)
 
 
 class _SharedStrings:
@@ -247,21 +253,91 @@ def _arrow_schema(table: str, arrow: pa.Schema) -> pa.Schema:
     return pa.schema(fields, metadata={"description": TABLE_DESCRIPTIONS[table], "table": table})
 
 
+class _Column:
+    """One column of a Parquet chunk, filled piece by piece: the values' bytes are appended to a
+    bytearray as they come (text, lists' items, numbers), so that no piece is kept and making
+    the chunk copies nothing; offsets and validity are small. Booleans and structs (small
+    tables) are kept as pieces and joined."""
+
+    def __init__(self, kind: pa.DataType):
+        self.kind, self.rows, self.nulls, self.valid = kind, 0, 0, []
+        self.text = pa.types.is_large_string(kind) or pa.types.is_large_binary(kind)
+        self.nested = pa.types.is_large_list(kind)
+        self.width = kind.bit_width // 8 if (pa.types.is_integer(kind) or pa.types.is_floating(kind)
+                                             or pa.types.is_temporal(kind) or pa.types.is_decimal(kind)) else 0
+        if self.text or self.nested:
+            self.offsets, self.end = bytearray(), 0
+        if self.nested:
+            self.child = _Column(kind.value_type)
+        elif self.text or self.width:
+            self.data = bytearray()
+        else:
+            self.pieces: list[pa.Array] = []
+
+    def add(self, a: pa.Array) -> None:
+        n = len(a)
+        self.valid.append(pc.is_valid(a))
+        self.nulls += a.null_count
+        if self.text or self.nested:
+            own = pa.Array.from_buffers(pa.int64(), n + 1, [None, a.buffers()[1]], offset=a.offset)
+            first, last = own[0].as_py(), own[-1].as_py()
+            self.offsets += pc.add(pc.subtract(own.slice(0, n), first), self.end).buffers()[1]
+            self.end += last - first
+            if self.nested:
+                self.child.add(a.values.slice(first, last - first))
+            else:
+                self.data += memoryview(a.buffers()[2])[first:last]
+        elif self.width:
+            self.data += memoryview(a.buffers()[1])[a.offset * self.width:(a.offset + n) * self.width]
+        else:
+            self.pieces.append(pa.concat_arrays([a, pa.array([], self.kind)]))  # a copy: the piece's batch can go
+        self.rows += n
+
+    def array(self) -> pa.Array:
+        validity = pa.concat_arrays(self.valid).buffers()[1] if self.nulls else None
+        if self.text or self.nested:
+            offsets = pa.py_buffer(self.offsets + self.end.to_bytes(8, "little", signed=True))
+            if self.nested:
+                return pa.Array.from_buffers(self.kind, self.rows, [validity, offsets], null_count=self.nulls,
+                                             children=[self.child.array()])
+            return pa.Array.from_buffers(self.kind, self.rows, [validity, offsets, pa.py_buffer(self.data)],
+                                         null_count=self.nulls)
+        if self.width:
+            return pa.Array.from_buffers(self.kind, self.rows, [validity, pa.py_buffer(self.data)],
+                                         null_count=self.nulls)
+        return pa.concat_arrays(self.pieces) if self.pieces else pa.array([], self.kind)
+
+
 class _Parquet:
-    """`parquet/<table>.parquet` written a row group at a time: the bytes of pq.write_table of the
-    whole table (the same row groups, and within one the same pages: each column in chunks of
-    whole write batches, nested columns in one chunk)."""
+    """`parquet/<table>.parquet` written a row group at a time. The bytes of pq.write_table of the
+    whole table as DuckDB's `.pl()` returned it on two threads: the same row groups, and in them
+    the same chunks of `CHUNK` rows (the writer checks a page's size where a chunk ends, so
+    chunks cut elsewhere give other pages). Batches are cut and joined to that grid."""
 
     def __init__(self, path: Path, table: str, columns: pl.DataFrame):
         self.schema = _arrow_schema(table, columns.to_arrow().schema)
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd", write_statistics=True)
-        self.parts: list[pa.Table] = []
+        self.columns = [_Column(f.type) for f in self.schema]  # of the chunk being filled
+        self.filling = 0
+        self.parts: list[pa.Table] = []  # whole chunks, not yet written
         self.rows, self.groups = 0, 0
 
-    def add(self, df: pl.DataFrame) -> None:
-        part = df.to_arrow().cast(self.schema)
-        self.parts.append(part)
-        self.rows += part.num_rows
+    def add(self, batch: pa.RecordBatch | pa.Table) -> None:
+        part = (batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])).cast(self.schema)
+        while part.num_rows:
+            piece, part = part.slice(0, CHUNK - self.filling), part.slice(CHUNK - self.filling)
+            for column, values in zip(self.columns, piece.columns):
+                for chunk in values.chunks:
+                    column.add(chunk)
+            self.filling += piece.num_rows
+            if self.filling == CHUNK:
+                self._chunk()
+
+    def _chunk(self) -> None:
+        chunk = pa.Table.from_arrays([c.array() for c in self.columns], schema=self.schema)
+        self.columns, self.filling = [_Column(f.type) for f in self.schema], 0
+        self.parts.append(chunk)
+        self.rows += chunk.num_rows
         while self.rows >= ROW_GROUP:
             self._write(ROW_GROUP)
 
@@ -275,19 +351,12 @@ class _Parquet:
             taken.append(part)
             n += part.num_rows
         self.rows -= n
-        group = pa.concat_tables(taken) if taken else self.schema.empty_table()
-        del taken
-        columns = []
-        for column in group.columns:
-            ends = list(accumulate(len(c) for c in column.chunks))[:-1]
-            if ends and (pa.types.is_nested(column.type) or any(end % WRITE_BATCH for end in ends)):
-                column = column.combine_chunks()
-            columns.append(column)
-        group = pa.Table.from_arrays(columns, schema=self.schema)
-        self.writer.write_table(group)
+        self.writer.write_table(pa.concat_tables(taken) if taken else self.schema.empty_table())
         self.groups += 1
 
     def close(self) -> None:
+        if self.filling:
+            self._chunk()
         if self.rows or not self.groups:  # an empty table is one empty row group, as pq.write_table writes it
             self._write(self.rows)
         self.writer.close()
@@ -295,7 +364,7 @@ class _Parquet:
 
 def _parquet(df: pl.DataFrame, table: str, path: Path) -> None:
     sink = _Parquet(path, table, df)
-    sink.add(df)
+    sink.add(df.to_arrow())
     sink.close()
 
 
@@ -348,44 +417,135 @@ class _PerBulletin:
             self.file = None
 
 
-def _slices(con: duckdb.DuckDBPyConnection, table: str, order: list[str]) -> tuple[pl.DataFrame, Iterator]:
-    """The table's columns (an empty frame) and its rows in `order`, as frames of about SLICE_BYTES."""
-    sample = con.sql(f"select * from {table} limit 1024").to_arrow_table()
-    rows = max(WRITE_BATCH, int(SLICE_BYTES / max(sample.nbytes / max(sample.num_rows, 1), 1)))
-    rows -= rows % WRITE_BATCH
-    by = ", ".join(f'"{k}"' for k in order)
-    reader = con.sql(f"select * from {table} order by {by}").to_arrow_reader(rows)
-    columns = pl.from_arrow(reader.schema.empty_table())
-    return columns, (pl.from_arrow(batch) for batch in reader)
+def _by(order: list[str]) -> str:
+    return ", ".join(f'"{k}"' for k in order)
+
+
+def _ordered(con: duckdb.DuckDBPyConnection, table: str, order: list[str]) -> Iterator[pa.RecordBatch]:
+    """The table's rows in `order` (Arrow, strings and lists with 64-bit offsets), about
+    SLICE_BYTES at a time. DuckDB sorts only the key with the row ids (narrow rows: the sort
+    spills within the memory limit, where sorting whole rows, a document's text with them,
+    does not), and the rows are fetched by ranges of row ids, a range being a seek (the scan
+    skips the row groups outside it). A table is stored about in key order, so a range holds
+    the rows wanted and few others; rows stored far apart are fetched in smaller ranges."""
+    sample = con.sql(f"select * from {table} limit 64").to_arrow_table()
+    rows = max(1, min(CHUNK, int(SLICE_BYTES / max(sample.nbytes / max(sample.num_rows, 1), 1))))
+    ids = con.cursor()  # read beside the fetches, on a connection of its own
+    reader = ids.sql(f"select rowid from {table} order by {_by(order)}").to_arrow_reader(CHUNK)
+    carry = pa.array([], pa.int64())
+    for batch in reader:
+        wanted = pa.concat_arrays([carry, batch.column(0)])
+        whole = len(wanted) - len(wanted) % rows
+        for start in range(0, whole, rows):
+            yield from _fetch(con, table, wanted.slice(start, rows))
+        carry = wanted.slice(whole)
+    if len(carry):
+        yield from _fetch(con, table, carry)
+    ids.close()
+
+
+SPREAD = 4  # a range of row ids is fetched when it holds at most this many rows per row wanted
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, table: str, wanted: pa.Array) -> Iterator[pa.RecordBatch]:
+    """The rows of the row ids `wanted`, in that order."""
+    low, high = pc.min_max(wanted).values()
+    low, high = low.as_py(), high.as_py()
+    if high - low + 1 > SPREAD * len(wanted) and len(wanted) > 1:
+        half = len(wanted) // 2
+        yield from _fetch(con, table, wanted.slice(0, half))
+        yield from _fetch(con, table, wanted.slice(half))
+        return
+    got = con.sql(f"select rowid as _row, * from {table} where rowid between {low} and {high} "
+                  "order by rowid").to_arrow_table()
+    steps = pc.subtract(wanted.slice(1), wanted.slice(0, len(wanted) - 1))
+    if got.num_rows != len(wanted) or (len(steps) and pc.min(steps).as_py() != 1):  # not the range as stored
+        got = got.take(pc.index_in(wanted, value_set=got.column(0)))
+    yield from got.drop_columns(["_row"]).to_batches()
+
+
+def _same_order(con: duckdb.DuckDBPyConnection, table: str, a: list[str], b: list[str]) -> bool:
+    """Whether ordering the table by `a` or by `b` gives the same sequence of rows."""
+    [(moved,)] = con.execute(f"select count(*) from (select row_number() over (order by {_by(a)}) as p, "
+                             f"row_number() over (order by {_by(b)}) as q from {table}) where p <> q").fetchall()
+    return moved == 0
+
+
+def _slices(batch: pa.RecordBatch) -> Iterator[pl.DataFrame]:
+    """A batch as frames of about SLICE_BYTES."""
+    rows = max(1, int(SLICE_BYTES * batch.num_rows / max(batch.nbytes, 1)))
+    for start in range(0, batch.num_rows, rows):
+        yield pl.from_arrow(batch.slice(start, rows))
+
+
+@contextmanager
+def _streaming(con: duckdb.DuckDBPyConnection, spill: Path) -> Iterator[None]:
+    """DuckDB set for the streams: one thread (a sort's memory is per thread, and one thread
+    keeps a scan in storage order), a memory limit with `spill` for what goes over it, Arrow as
+    Parquet gets it (strings and lists with 64-bit offsets). Reset after: the connection's
+    database may be shared with other connections of the process."""
+    settings = {"memory_limit": f"'{DUCKDB_MEMORY}'", "threads": "1", "arrow_large_buffer_size": "true",
+                "temp_directory": f"'{spill}'"}
+    done = []
+    try:
+        for name, value in settings.items():
+            try:
+                con.execute(f"set {name} = {value}")
+                done.append(name)
+            except duckdb.Error:
+                if name != "temp_directory":  # in use already by another connection: spill there
+                    raise
+        yield
+    finally:
+        for name in done:
+            try:
+                con.execute(f"reset {name}")
+            except duckdb.Error:
+                pass
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _let_go() -> None:
+    """Give the memory of the table just written back to the system before the next: Arrow's
+    pool and glibc's heap keep what was freed, so a table's peak would add to the next one's."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, table: str, tmp: Path) -> int:
-    """Every file of one table, from one ordered scan (two when its key does not start with the
-    bulletin); returns its rows."""
+    """Every file of one table, from one pass over its rows in key order, and a second in
+    (bulletin, key) order for the per-bulletin files when the two orders differ; returns its rows."""
     [(total,)] = con.execute(f"select count(*) from {table}").fetchall()
     key = PRIMARY_KEYS[table]
-    by_bulletin = key[0] == "bulletin_id"
-    columns, slices = _slices(con, table, key)
+    by_bulletin = ["bulletin_id", *key]
+    one_pass = key[0] == "bulletin_id" or _same_order(con, table, key, by_bulletin)
+    columns = pl.from_arrow(con.sql(f"select * from {table} limit 0").to_arrow_table())
     csv = _Csv(tmp / "data" / f"{table}.csv", tmp / "excel" / f"{table}.csv")
     book = _Workbook(tmp / "xlsx" / f"{table}.xlsx", table, columns, total)
     parquet = _Parquet(tmp / "parquet" / f"{table}.parquet", table, columns)
     folders = _PerBulletin(tmp / "bulletins", table)
     csv.add(_flat(columns))  # the header, also of an empty table
-    for df in slices:
-        flat = _flat(df)
-        csv.add(flat)
-        book.add(flat)
-        parquet.add(df)
-        if by_bulletin:
-            folders.add(df, flat)
-        del df, flat
+    for batch in _ordered(con, table, key):
+        parquet.add(batch)
+        for df in _slices(batch):
+            flat = _flat(df)
+            csv.add(flat)
+            book.add(flat)
+            if one_pass:
+                folders.add(df, flat)
     csv.close()
     book.close()
     parquet.close()
-    if not by_bulletin:
-        for df in _slices(con, table, ["bulletin_id", *key])[1]:
-            folders.add(df, _flat(df))
+    if not one_pass:
+        for batch in _ordered(con, table, by_bulletin):
+            for df in _slices(batch):
+                folders.add(df, _flat(df))
     folders.close()
+    _let_go()
     return total
 
 
@@ -449,15 +609,9 @@ def publish(store: WarehouseStore, out: Path) -> Path:
         tmp = out / f".{version}.{os.getpid()}.{time.time_ns()}.tmp"  # this publish's own
         for sub in ("data", "excel", "xlsx", "parquet", "bulletins"):
             (tmp / sub).mkdir(parents=True)
-        spill = out / f".{version}.{os.getpid()}.{time.time_ns()}.spill"  # DuckDB's sorts beyond its memory
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")  # one thread: a sort's memory is per thread
-        con.execute(f"set temp_directory = '{spill}'")
-        con.execute("set threads = 1")
-        try:
+        with _streaming(con, tmp / ".spill"):
             counts = {table: _write_table(con, table, tmp) for table in TABLES}
             write_catalog(con, tmp, version, counts)
-        finally:
-            shutil.rmtree(spill, ignore_errors=True)
     sources = [{"title": f, "path": f"raw/{f}", "sha256": sha, "bulletin_id": b} for b, f, sha, _ in current]
     (tmp / "datapackage.json").write_text(
         json.dumps(_datapackage(version, counts, sources), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

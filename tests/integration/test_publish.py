@@ -276,3 +276,129 @@ def test_two_publishes_at_once_both_succeed(release, tmp_path):
     for line in (folder / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split("  ", 1)
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+
+
+# ---------------------------------------------------------------------------------------
+# streaming (issue 17): the files written slice by slice are those of each table written whole
+
+
+def _whole_table(con, table: str, tmp: Path) -> dict[str, bytes]:
+    """Every file of `table` as publish wrote it before it streamed, each table read whole with
+    `.pl()` (kept here as the reference), at the module's current limits."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import xlsxwriter
+
+    from gongbao.release import publish as P
+    from quality.schemas import PRIMARY_KEYS
+
+    order = ", ".join(f'"{k}"' for k in PRIMARY_KEYS[table])
+    df = con.sql(f"select * from {table} order by {order}").pl()
+    data = P._csv_bytes(df)
+    files = {f"data/{table}.csv": data, f"excel/{table}.csv": P.BOM + data}
+    flat, note = P._flat(df), None
+    if flat.height > P.XLSX_ROWS:
+        flat, note = flat.head(P.XLSX_ROWS), f"cut at {P.XLSX_ROWS:,} of {df.height:,} rows: see data/{table}.csv"
+    book = xlsxwriter.Workbook(str(tmp / "whole.xlsx"), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                         "strings_to_numbers": False})
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})
+    flat.write_excel(workbook=book, worksheet=table[:31], autofit=False, dtype_formats={pl.Float64: "0.00"})
+    if note:
+        book.add_worksheet("note").write(0, 0, note)
+    book.close()
+    files[f"xlsx/{table}.xlsx"] = (tmp / "whole.xlsx").read_bytes()
+    arrow = df.to_arrow()
+    arrow = arrow.cast(P._arrow_schema(table, arrow.schema))
+    # in chunks of CHUNK rows, as `.pl()` returns a table of more than one row group of DuckDB's
+    arrow = pa.Table.from_batches(arrow.combine_chunks().to_batches(max_chunksize=P.CHUNK), arrow.schema)
+    pq.write_table(arrow, tmp / "whole.parquet", compression="zstd", write_statistics=True,
+                   row_group_size=P.ROW_GROUP)
+    files[f"parquet/{table}.parquet"] = (tmp / "whole.parquet").read_bytes()
+    for (bulletin,), rows in df.group_by(["bulletin_id"], maintain_order=True):
+        files[f"bulletins/{bulletin}/{table}.csv"] = P._csv_bytes(rows)
+    return files
+
+
+def _scrambled(sample: Path, path: Path) -> Path:
+    """A copy of the sample warehouse stored out of key order: bulletins in another order,
+    documents and indicators row by row in no order, documents with ids that do not follow
+    their bulletins (so their per-bulletin files come from a second pass)."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"attach '{sample}' as src (read_only)")
+        for table in TABLES:
+            order = "hash(rowid)" if table in ("documents", "indicators") else "hash(bulletin_id), rowid"
+            ids = " replace (md5(document_id) as document_id)" if table == "documents" else ""
+            con.execute(f"create table {table} as select *{ids} from src.{table} order by {order}")
+    return path
+
+
+@pytest.mark.parametrize("case", ["as built", "out of order, small slices"])
+def test_streamed_files_are_those_of_each_table_written_whole(sample_warehouse, tmp_path, monkeypatch, case):
+    """`publish` reads each table in slices (row ids fetched by ranges) and writes each file as
+    they come; the bytes must be those of the table written whole: the same CSV rows, the same
+    workbook (cells, shared strings, the note of a cut), the same Parquet row groups and pages,
+    the same per-bulletin files. The second case cuts everything small (slices of one row to a
+    few, Parquet chunks of 100 rows and row groups of 250, a sheet of 40 rows) on a warehouse
+    stored out of key order."""
+    from gongbao.release import publish as P
+
+    db = sample_warehouse.warehouse_dir / "warehouse.duckdb"
+    if case != "as built":
+        db = _scrambled(db, tmp_path / "scrambled.duckdb")
+        for name, value in (("SLICE_BYTES", 2048), ("CHUNK", 100), ("ROW_GROUP", 250), ("XLSX_ROWS", 40)):
+            monkeypatch.setattr(P, name, value)
+    out = tmp_path / "out"
+    for sub in ("data", "excel", "xlsx", "parquet", "bulletins"):
+        (out / sub).mkdir(parents=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        with P._streaming(con, tmp_path / "spill"):
+            for table in TABLES:
+                [(rows,)] = con.execute(f"select count(*) from {table}").fetchall()
+                assert P._write_table(con, table, out) == rows
+        [(threads,)] = con.execute("select current_setting('threads')").fetchall()
+        assert threads != 1  # the settings are reset
+        for table in TABLES:
+            expected = _whole_table(con, table, tmp_path)
+            written = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob(f"{table}.*")}
+            assert sorted(written) == sorted(expected), table
+            for name, data in expected.items():
+                assert written[name] == data, name
+    if case != "as built":
+        assert pq.ParquetFile(out / "parquet" / "bulletin_lines.parquet").metadata.num_row_groups > 10
+        import openpyxl
+
+        book = openpyxl.load_workbook(out / "xlsx" / "bulletin_lines.xlsx", read_only=True)
+        assert book.sheetnames == ["bulletin_lines", "note"]
+
+
+def test_each_bulletin_page_holds_its_rows_in_line_then_key_order(release, sample_warehouse):
+    """The pages are written from one ordered scan per query; each holds what the queries of
+    one bulletin give (rows on one line in key order)."""
+    from gongbao.release import catalog
+
+    queries = {"Budgets": "select amount_text, purpose, funder, period, line, document_id from budgets "
+                          "where bulletin_id = ? order by line, budget_id",
+               "Subsidies": "select program, beneficiary, amount_text, per, line, document_id from subsidies "
+                            "where bulletin_id = ? order by line, subsidy_id",
+               "All indicators": "select name, kind, period, value_text, unit, line, document_id from indicators "
+                                 "where bulletin_id = ? order by line, indicator_id"}
+    with duckdb.connect(str(sample_warehouse.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+        bulletins = [b for (b,) in con.execute("select bulletin_id from bulletins order by bulletin_id").fetchall()]
+        for bulletin in bulletins:
+            page = (release / "bulletins" / bulletin / "index.html").read_text(encoding="utf-8")
+            docs = con.execute("select title, doc_number, signed_date, seq, document_id from documents "
+                               "where bulletin_id = ? order by seq", [bulletin]).fetchall()
+            assert catalog._table(["title", "发文字号", "signed", "seq", "document"], docs) in page
+            for label, sql in queries.items():
+                cursor = con.execute(sql, [bulletin])
+                table = catalog._table([d[0] for d in cursor.description], cursor.fetchall())
+                assert f"<h2>{label}</h2>{table}" in page.replace("\n", ""), (bulletin, label)
+            plans = con.execute("""
+                select p.document_id, coalesce(p.table_title, d.title), p.name, p.baseline_value, p.target_value
+                from indicator_plans p join documents d using (document_id)
+                where d.bulletin_id = ? and p.baseline_value is not null and p.target_value is not null
+                order by p.document_id, p.line""", [bulletin]).fetchall()
+            for doc_id, title, name, baseline, target in plans:
+                assert f"<title>baseline {baseline:g}</title>" in page and catalog._e(name)[:24] in page
+            assert page.count("<figure>") == len({(p[0], p[1]) for p in plans})
