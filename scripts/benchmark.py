@@ -5,6 +5,7 @@ ingesting one new bulletin.
     python scripts/benchmark.py --ingest [--bulletins 1000]          # one bulletin: full vs empty warehouse
     python scripts/benchmark.py --big-mb 50                          # one 50 MB bulletin, into an empty warehouse
     python scripts/benchmark.py --views [--bulletins 1000]           # after the build: latency of each view
+    python scripts/benchmark.py --startup warehouse                  # `gongbao --help`, `gongbao sql "select 1"`
     python scripts/benchmark.py --publish [--bulletins 1000]         # after the build: `gongbao publish` of it
     python scripts/benchmark.py --publish --reuse [--out bench/]     # publish the warehouse already in --out
     python scripts/benchmark.py --readers                            # the readers of published forms (raw/)
@@ -298,6 +299,23 @@ def reader_figures(rounds: int = 3) -> dict:
     return figures
 
 
+def startup_figures(warehouse: Path, rounds: int = 5) -> dict:
+    """Seconds (best of `rounds`, wall) of the commands a user types first: `gongbao --help`,
+    and `gongbao sql "select 1"` on a warehouse (a new process each time, imports included)."""
+    gongbao = str(Path(sys.executable).with_name("gongbao"))
+    commands = {"help_s": [gongbao, "--help"],
+                "sql_select_1_s": [gongbao, "sql", "select 1", "--warehouse", str(warehouse)]}
+    out = {}
+    for name, cmd in commands.items():
+        best = float("inf")
+        for _ in range(rounds):
+            started = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - started)
+        out[name] = round(best, 3)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bulletins", type=int, default=1000)
@@ -314,6 +332,8 @@ def main() -> None:
                     help="with --publish: no corpus or build, publish the warehouse already in --out")
     ap.add_argument("--readers", action="store_true",
                     help="instead of a build, time the readers of published forms on the real files of raw/")
+    ap.add_argument("--startup", type=Path, default=None, metavar="WAREHOUSE",
+                    help="instead of a build, time `gongbao --help` and `gongbao sql \"select 1\"` on WAREHOUSE")
     ap.add_argument("--workers", type=int, default=None,
                     help="parsing processes (GONGBAO_WORKERS; default one per core, 0 = in the run's process)")
     ap.add_argument("--big-mb", type=float, default=0,
@@ -325,6 +345,9 @@ def main() -> None:
         os.environ["GONGBAO_WORKERS"] = str(args.workers)
     if args.readers:
         print(json.dumps(reader_figures(), indent=1))
+        return
+    if args.startup:
+        print(json.dumps(startup_figures(args.startup), indent=1))
         return
     raw, wh = args.out / "raw", args.out / "warehouse"
     if args.reuse:
