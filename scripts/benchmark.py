@@ -14,9 +14,11 @@ Generates N bulletins from the five text samples of raw/ (`raw/[0-9][0-9][0-9]_*
 published originals beside them; the digits of body lines are shifted per copy and a numbered
 last line added, so no two files are equal and none is skipped as a duplicate), builds the
 warehouse from them in one in-process Dagster run, and prints bulletins/s, MB/s, CPU seconds
-and peak memory (RSS). CPU seconds (getrusage: user + system, of this process and of its
-waited-for children, the parsing workers) are the figure to trust on a shared machine; wall
-seconds grow with the other load. Figures are recorded in docs/benchmark.md.
+and peak memory (RSS). CPU seconds (user + system: of this process, and of the parsing
+workers, read from the forkserver that reaps them) are the figure to trust on a shared
+machine; wall seconds grow with the other load. `--publish` times `gongbao publish` in a
+process of its own (wait4: its CPU, wall and peak RSS). Figures are recorded in
+docs/benchmark.md.
 """
 from __future__ import annotations
 
@@ -286,7 +288,8 @@ def reader_figures(rounds: int = 3) -> dict:
     scan = scanned_pdf(pdf, OCR_PAGES)
     cpu, wall, read = _timed_read(scan, "scan.pdf", 1)
     assert read.ocr_pages == list(range(1, len(OCR_PAGES) + 1)), "OCR did not run: is tesseract installed?"
-    figures |= {"ocr_s_per_page": round(cpu / len(OCR_PAGES), 2), "ocr_s_per_page_wall": round(wall / len(OCR_PAGES), 2)}
+    figures |= {"ocr_s_per_page": round(cpu / len(OCR_PAGES), 2),
+                "ocr_s_per_page_wall": round(wall / len(OCR_PAGES), 2)}
     for kind in ("html", "docx"):
         names = READER_FILES[kind] if isinstance(READER_FILES[kind], list) else [READER_FILES[kind]]
         size = cpu = wall = 0.0

@@ -166,8 +166,8 @@ def _bulletin_page(release: Path, bulletin_id: str, bulletin: tuple, rows: dict[
         body += [f"<h2>{label}</h2>", _table(columns[scan], rows[scan])]
     body.append("<h2>Indicators: baseline against target</h2>")
     by_plan: dict[tuple[str, str], list] = {}
-    for doc_id, title, name, baseline, target in rows["plans"]:
-        by_plan.setdefault((doc_id, title), []).append((name, baseline, target))
+    for doc_id, title, measure, baseline, target in rows["plans"]:
+        by_plan.setdefault((doc_id, title), []).append((measure, baseline, target))
     body += [_chart(f"{title} ({doc_id})", pairs) for (doc_id, title), pairs in by_plan.items()] or [
         "<p>No indicator with both a baseline and a target.</p>"]
     body += ["<h2>All indicators</h2>", _table(columns["indicators"], rows["indicators"])]

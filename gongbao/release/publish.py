@@ -115,8 +115,9 @@ def _flat(df: pl.DataFrame) -> pl.DataFrame:
 XLSX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 SLICE_BYTES = 4 << 20  # a table is read and written in slices of about this many bytes (Arrow)
 ROW_GROUP = 1024 * 1024  # rows of a Parquet row group: pq.write_table's default, so the bytes stay the same
-CHUNK = 122_880  # rows of the chunks DuckDB's .pl() gave on two threads (its row groups): the Parquet pages' grid
+CHUNK = 122_880  # rows of the chunks DuckDB's .pl() gives on 2+ threads (its row groups): the Parquet pages' grid
 DUCKDB_MEMORY = "128MB"  # what DuckDB may hold (its cache, the sorts of keys; the rest spills)
+DUCKDB_IDLE = "16MB"  # and while a Parquet file's last row group is written, when it reads nothing
 
 
 class _SharedStrings:
@@ -539,7 +540,14 @@ def _write_table(con: duckdb.DuckDBPyConnection, table: str, tmp: Path) -> int:
                 folders.add(df, flat)
     csv.close()
     book.close()
-    parquet.close()
+    # The last row group is most of a table of documents (their texts): written with DuckDB's
+    # cache and what the pass freed given back first.
+    con.execute(f"set memory_limit = '{DUCKDB_IDLE}'")
+    _let_go()
+    try:
+        parquet.close()
+    finally:
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
     if not one_pass:
         for batch in _ordered(con, table, by_bulletin):
             for df in _slices(batch):
@@ -622,10 +630,15 @@ def publish(store: WarehouseStore, out: Path) -> Path:
         "bulletins": len(sources), "rows": counts}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     files = sorted(p for p in tmp.rglob("*") if p.is_file())
     (tmp / "SHA256SUMS").write_text("".join(
-        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(tmp).as_posix()}\n" for p in files),
-        encoding="utf-8")
+        f"{_sha256(p)}  {p.relative_to(tmp).as_posix()}\n" for p in files), encoding="utf-8")
     _swap_in(tmp, release)
     return release
+
+
+def _sha256(path: Path) -> str:
+    """A file's digest, read a block at a time (a table's CSV is larger than the memory a publish keeps to)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _swap_in(tmp: Path, release: Path) -> None:

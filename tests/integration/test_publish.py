@@ -402,3 +402,11 @@ def test_each_bulletin_page_holds_its_rows_in_line_then_key_order(release, sampl
             for doc_id, title, name, baseline, target in plans:
                 assert f"<title>baseline {baseline:g}</title>" in page and catalog._e(name)[:24] in page
             assert page.count("<figure>") == len({(p[0], p[1]) for p in plans})
+
+
+def test_bulletin_pages_are_titled_by_bulletin_not_by_a_measure(release):
+    """000 has a masthead: its page is titled by publisher and issue; a chart's last measure
+    (the loop's name before) never titles the page."""
+    page = (release / "bulletins" / "000_69ce87b22548801c" / "index.html").read_text(encoding="utf-8")
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("绵阳市人民政府") and "参保人数" not in title, title
