@@ -399,28 +399,26 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, etree._Element]]:
             yield from _blocks(child)
 
 
-def _rows(tbl: etree._Element) -> list[etree._Element]:
+def _children(el: etree._Element, tag: str) -> list[etree._Element]:
+    """The `tag` children of a table (rows) or a row (cells), also those wrapped in a content
+    control (w:sdt) or custom XML."""
     out = []
-    for child in tbl:
-        if child.tag == _W + "tr":
+    for child in el:
+        if child.tag == _W + tag:
             out.append(child)
         elif child.tag in (_W + "sdt", _W + "customXml"):
             inner = child.find(_W + "sdtContent") if child.tag == _W + "sdt" else child
             if inner is not None:
-                out.extend(c for c in inner if c.tag == _W + "tr")
+                out.extend(c for c in inner if c.tag == _W + tag)
     return out
+
+
+def _rows(tbl: etree._Element) -> list[etree._Element]:
+    return _children(tbl, "tr")
 
 
 def _row_cells(tr: etree._Element) -> list[etree._Element]:
-    out = []
-    for child in tr:
-        if child.tag == _W + "tc":
-            out.append(child)
-        elif child.tag in (_W + "sdt", _W + "customXml"):
-            inner = child.find(_W + "sdtContent") if child.tag == _W + "sdt" else child
-            if inner is not None:
-                out.extend(c for c in inner if c.tag == _W + "tc")
-    return out
+    return _children(tr, "tc")
 
 
 def _tcpr_val(tc: etree._Element, tag: str) -> str | None:
