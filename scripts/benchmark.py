@@ -265,17 +265,6 @@ def _timed_read(data: bytes, name: str, rounds: int) -> tuple[float, float, obje
     return min(cpu), min(wall), read
 
 
-def scanned_pdf(data: bytes, pages: list[int], dpi: int = 200) -> bytes:
-    """An image-only PDF of the given pages of `data`, as a scanner would make it."""
-    import io
-
-    import pypdfium2 as pdfium
-
-    src = pdfium.PdfDocument(data)
-    images = [src[n - 1].render(scale=dpi / 72, grayscale=True).to_pil() for n in pages]
-    out = io.BytesIO()
-    images[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
-    return out.getvalue()
 
 
 def reader_figures(rounds: int = 3) -> dict:
@@ -285,6 +274,8 @@ def reader_figures(rounds: int = 3) -> dict:
     cpu, wall, read = _timed_read(pdf, READER_FILES["pdf"], rounds)
     figures = {"pdf_pages": read.page_count, "pdf_pages_per_s": round(read.page_count / cpu),
                "pdf_pages_per_s_wall": round(read.page_count / wall)}
+    from tests.scans import scanned_pdf
+
     scan = scanned_pdf(pdf, OCR_PAGES)
     cpu, wall, read = _timed_read(scan, "scan.pdf", 1)
     assert read.ocr_pages == list(range(1, len(OCR_PAGES) + 1)), "OCR did not run: is tesseract installed?"

@@ -29,6 +29,7 @@ from parsing.reading.furniture import (
 )
 from parsing.reading.pdf import read_pdf
 from tests.wild_keys import WILD_KEYS, coverage, fold, missing, wild_file
+from tests.scans import scanned_pdf
 
 STEM = "hebei_shijiazhuang_2018_budget_report"
 PDF = wild_file(STEM)
@@ -183,13 +184,6 @@ def test_rotated_pages_read_as_displayed(data: bytes, read: ReadText, rotation: 
 # scanned pages
 
 
-def scanned_pdf(data: bytes, pages: list[int], dpi: int = 200) -> bytes:
-    """An image-only PDF of the given pages of `data`, as a scanner would make it."""
-    src = pdfium.PdfDocument(data)
-    images = [src[n - 1].render(scale=dpi / 72, grayscale=True).to_pil() for n in pages]
-    out = io.BytesIO()
-    images[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
-    return out.getvalue()
 
 
 def blank_scan() -> bytes:
