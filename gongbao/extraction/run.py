@@ -132,7 +132,8 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
     items = list(items)
     report = RunReport()
     batch: dict[str, dict[str, pl.DataFrame]] = {}
-    loaded = Loaded(store.loaded_by_sha())  # sha256 → bulletin loaded from those bytes, this run's included
+    loaded = Loaded(store)  # sha256 → bulletin loaded from those bytes, this run's included
+    written: set[str] = set()  # the bulletins this run wrote (its earlier batches)
     parsed_files = zip(items, _parse_all(items, run_id, workers))
     if progress and len(items) >= PROGRESS_FROM:
         from tqdm import tqdm  # Dagster's own dependency: a bar on the terminal, files and MB
@@ -142,20 +143,25 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
     for (key, path), parsed in parsed_files:
         batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
         if len(batch) >= batch_size:
-            _flush(batch, store, report, log)
-    _flush(batch, store, report, log)
+            _flush(batch, store, report, loaded, written, log)
+    _flush(batch, store, report, loaded, written, log)
     return report
 
 
 class Loaded(dict):
     """sha256 (of bytes or of text) → the bulletin loaded from them. A bulletin loaded from new
     bytes gives up its old ones: a copy of its former bytes is then a bulletin in its own right,
-    not the duplicate of a version no table holds any more."""
+    not the duplicate of a version no table holds any more.
 
-    def __init__(self, mapping: dict[str, str]):
-        super().__init__(mapping)
+    `since(store)` gives what other writers loaded after this mapping was read, reading only
+    what changed (a swapped DuckDB file, pending marks new or rewritten), so the check under
+    the writer lock at each batch does not read the whole warehouse again."""
+
+    def __init__(self, store: WarehouseStore):
+        self._db, self._pending = store.db_stamp(), store.pending_stamps()
+        super().__init__({**store.loaded_in_db(), **store.loaded_in_pending(self._pending)})
         self._of: dict[str, set[str]] = {}
-        for sha, key in mapping.items():
+        for sha, key in self.items():
             self._of.setdefault(key, set()).add(sha)
 
     def load(self, key: str, *shas: str) -> None:
@@ -165,6 +171,20 @@ class Loaded(dict):
         for sha in shas:
             self[sha] = key
         self._of[key] = set(shas)
+
+    def since(self, store: WarehouseStore, own: set[str]) -> dict[str, str]:
+        """sha256 → bulletin of what writers other than this run (whose keys are `own`) loaded
+        or wrote since the last look."""
+        news: dict[str, str] = {}
+        db = store.db_stamp()
+        if db != self._db:
+            self._db = db
+            news.update(store.loaded_in_db())
+        stamps = store.pending_stamps()
+        changed = [k for k, t in stamps.items() if self._pending.get(k) != t and k not in own]
+        self._pending = stamps
+        news.update(store.loaded_in_pending(changed))
+        return {sha: key for sha, key in news.items() if key not in own}
 
 
 def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int) -> Iterator[Parsed]:
@@ -227,11 +247,13 @@ def _duplicate(key: str, parsed_version: dict, original: str, store: WarehouseSt
     return tables
 
 
-def _duplicates_under_lock(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore,
-                           log: Callable[[str], None]) -> None:
+def _duplicates_under_lock(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, loaded: Loaded,
+                           own: set[str], log: Callable[[str], None]) -> None:
     """Another process may have loaded the same bytes since this run looked (two ingests of
     twins at once): asked again under the writer lock, such a bulletin becomes a duplicate."""
-    fresh = store.loaded_by_sha()
+    others = loaded.since(store, own | set(batch))
+    if not others:
+        return
     for key, tables in list(batch.items()):
         lineage = tables.get("lineage")
         if lineage is None or not lineage.height:
@@ -239,14 +261,14 @@ def _duplicates_under_lock(batch: dict[str, dict[str, pl.DataFrame]], store: War
         version = lineage.filter(pl.col("is_current")).to_dicts()[0]
         if version["duplicate_of"]:
             continue
-        original = fresh.get(version["source_sha256"]) or fresh.get(version["text_sha256"])
-        if original and original != key and original not in batch:
+        original = others.get(version["source_sha256"]) or others.get(version["text_sha256"])
+        if original and original != key:
             log(f"{version['source_file']}: loaded meanwhile as bulletin {original}; recorded, not loaded twice")
             batch[key] = _duplicate(key, version, original, store)
 
 
-def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport,
-           log: Callable[[str], None] = print) -> None:
+def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, report: RunReport, loaded: Loaded,
+           written: set[str], log: Callable[[str], None] = print) -> None:
     if not batch:
         return
     combined_tables = {}
@@ -269,7 +291,8 @@ def _flush(batch: dict[str, dict[str, pl.DataFrame]], store: WarehouseStore, rep
     if docs.height:
         report.counts.append(numbers_per_bulletin(combined_tables))
     # Failing rows are written too: the checks flag them, nothing vanishes silently.
-    store.write_bulletins(batch, under_lock=lambda b: _duplicates_under_lock(b, store, log))
+    store.write_bulletins(batch, under_lock=lambda b: _duplicates_under_lock(b, store, loaded, written, log))
+    written.update(batch)
     for tables in batch.values():
         for table, df in tables.items():
             report.rows[table] += df.height

@@ -40,6 +40,7 @@ from gongbao.store.connection import DB_NAME, open_reader
 # (2.0's version 69): the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers
 # open it (docs/sql.md). A file copied for an incremental load keeps the format it has.
 STORAGE_VERSION = "v1.5.0"
+_CURRENT = "is_current and duplicate_of is null"  # the lineage versions whose rows are loaded
 INSERT_FILES = 256  # Parquet files inserted by one statement
 LOAD_MEMORY = "1GB"  # DuckDB's own limit while it loads (it spills to <warehouse>/.spill beyond it)
 WRITING = ".writing"
@@ -282,22 +283,44 @@ class WarehouseStore:
                 where d.is_current and d.duplicate_of is not null
                   and o.source_sha256 <> d.source_sha256 and o.text_sha256 <> d.text_sha256""").fetchall())
 
-    def loaded_by_sha(self) -> dict[str, str]:
-        """sha256 of bytes or of text (lineage.text_sha256) → the bulletin currently loaded from
-        them, pending ones included."""
+    def loaded_in_db(self) -> dict[str, str]:
+        """sha256 of bytes or of text (lineage.text_sha256) → the bulletin the DuckDB file holds
+        loaded from them."""
+        if not self.db_path.exists():
+            return {}
+        with self.reader() as con:
+            out = dict(con.execute("select source_sha256, bulletin_id from bulletins").fetchall())
+            out.update(con.execute(f"select text_sha256, bulletin_id from lineage where {_CURRENT}").fetchall())
+        return out
+
+    def loaded_in_pending(self, keys) -> dict[str, str]:
+        """The same for the pending bulletins `keys` (written, not yet loaded)."""
         out: dict[str, str] = {}
-        current = "is_current and duplicate_of is null"
-        if self.db_path.exists():
-            with self.reader() as con:
-                out.update(con.execute("select source_sha256, bulletin_id from bulletins").fetchall())
-                out.update(con.execute(f"select text_sha256, bulletin_id from lineage where {current}").fetchall())
-        for key in self.pending()[0]:
+        for key in keys:
             path = self.table_file("lineage", key)
             if path.exists():
-                versions = pl.read_parquet(path).filter(pl.sql_expr(current))
+                versions = pl.read_parquet(path).filter(pl.sql_expr(_CURRENT))
                 out.update(versions.select("source_sha256", "bulletin_id").iter_rows())
                 if "text_sha256" in versions.columns:  # versions written before 0.4.0 have none
                     out.update(versions.select("text_sha256", "bulletin_id").drop_nulls().iter_rows())
+        return out
+
+    def db_stamp(self) -> tuple[int, int] | None:
+        """Changes whenever a load swaps a new DuckDB file in (inode and mtime of the file)."""
+        try:
+            st = self.db_path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def pending_stamps(self) -> dict[str, int]:
+        """Pending bulletin → mtime of its mark (a writer renames a new mark in for each write)."""
+        out = {}
+        for key in self.pending()[0]:
+            try:
+                out[key] = (self.pending_dir / key).stat().st_mtime_ns
+            except FileNotFoundError:  # loaded meanwhile
+                continue
         return out
 
     def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
