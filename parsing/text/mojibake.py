@@ -29,9 +29,9 @@ _WIDE = re.compile("[\u3040-\u30ff\u3100-\u312f\u3400-\u9fff\uac00-\ud7af\ue000-
 def is_garbled(text: str) -> bool:
     """Han text with foreign characters mixed in: two or more, and 8% of the wide characters
     (or one in a short line, 15%)."""
-    foreign = len(_FOREIGN.findall(text))
-    if not foreign:
+    if not _FOREIGN.search(text):  # nearly every line: one scan, no list built
         return False
+    foreign = len(_FOREIGN.findall(text))
     wide = len(_WIDE.findall(text))
     return (foreign >= 2 and foreign >= 0.08 * wide) or (wide <= 8 and foreign >= 0.15 * wide)
 
