@@ -25,11 +25,10 @@ from parsing.numbers.tables import find_tables
 from parsing.numbers.sentences import DocContext
 from parsing.numbers.text_indicators import text_indicators
 from parsing.reading import ReadText, read_file
-from parsing.structure.dates import parse_date
 from parsing.structure.documents import segment
 from parsing.structure.formats import detect_format
 from parsing.structure.masthead import read_masthead, year_from_documents
-from parsing.structure.portal import apply_portal_metadata
+from parsing.structure.portal import apply_portal_metadata, metadata_date
 from parsing.structure.prose import document_prose
 from parsing.text.lines import simplified_share, split_lines, squash, to_simplified
 from parsing.text.mojibake import mojibake_lines
@@ -103,7 +102,7 @@ def parse_text(read: ReadText, source_file: str, source_bytes: int, bulletin_id:
             # a portal page's metadata block describes its one document
             "index_no": meta.get("索引号") if len(seg.documents) == 1 else None,
             "topic": meta.get("主题分类") if len(seg.documents) == 1 else None,
-            "published_date": parse_date(meta.get("发布日期", "")) if len(seg.documents) == 1 else None,
+            "published_date": metadata_date(meta.get("发布日期")) if len(seg.documents) == 1 else None,
             "quality_flags": d.quality_flags,
         })
     toc = []

@@ -12,29 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from parsing.structure.dates import parse_date
+from parsing.structure.dates import any_date
 from parsing.structure.doc_numbers import find_doc_numbers
 from parsing.structure.documents import Document, Segmentation
 from parsing.structure.layout import doc_type
 from parsing.structure.orgs import split_orgs
 from parsing.text.lines import Line, fold_width, to_simplified
-from parsing.vocab import YEAR
 
 _TITLE_KEYS = ("标题", "名称", "文件名称", "title_tag")
-_ISO = re.compile(rf"({YEAR})[-/.年](\d{{1,2}})[-/.月](\d{{1,2}})")
 
 
 def metadata_date(value: str | None) -> dt.date | None:
     """A block's date, written 2019-03-12, 2019/3/12, 2019.03.12 or 2019年3月12日."""
-    if not value:
-        return None
-    m = _ISO.search(fold_width(value))
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return None
-    return parse_date(to_simplified(fold_width(value)))
+    return any_date(to_simplified(fold_width(value))) if value else None
 
 
 def _fold(text: str) -> str:
