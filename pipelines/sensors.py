@@ -1,7 +1,8 @@
 """Watch the raw folder: each new or changed file becomes a partition and a run of its own,
 as soon as it lands (sensor) or at a fixed time (schedule, daily by default).
 
-The cursor remembers the SHA-256 of every file seen, and each tick also asks the warehouse
+The cursor remembers the SHA-256, size and mtime of every file (a file whose size and mtime
+did not change is not read again), and each tick also asks the warehouse
 which bytes it holds already, so a file touched but not changed requests nothing, and bytes
 that `gongbao ingest` (or another process) loaded are never run again; a run key per
 (bulletin, bytes) keeps Dagster from running the same version twice. A file is run only
@@ -25,10 +26,16 @@ from gongbao.settings import Settings
 from gongbao.store.warehouse import WRITING, WarehouseStore
 
 
-def changed_files(raw_store: RawStore, seen: dict[str, str], log=None) -> tuple[dict[str, str], dict[str, str]]:
-    """(bulletin_id → sha256 of files new or changed since `seen`, every readable file's sha256 now)."""
+def changed_files(raw_store: RawStore, seen: dict[str, str], log=None, files: dict[str, Path] | None = None,
+                  known: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(bulletin_id → sha256 of files new or changed since `seen`, every readable file's sha256 now).
+    `files`: the raw store's listing when the caller has it; `known`: sha256s still valid (of
+    files whose size and mtime did not change), which are not read again."""
     now = {}
-    for key, path in raw_store.files().items():
+    for key, path in (raw_store.files() if files is None else files).items():
+        if known and key in known:
+            now[key] = known[key]
+            continue
         try:
             now[key] = file_sha256(path)
         except OSError as err:  # vanished since listed, or unreadable: this file only
@@ -37,10 +44,10 @@ def changed_files(raw_store: RawStore, seen: dict[str, str], log=None) -> tuple[
     return {k: sha for k, sha in now.items() if seen.get(k) != sha}, now
 
 
-def file_states(raw_store: RawStore) -> dict[str, list[int]]:
+def file_states(files: dict[str, Path]) -> dict[str, list[int]]:
     """bulletin_id → [size, mtime_ns] of each file now (a file being written changes between ticks)."""
     out = {}
-    for key, path in raw_store.files().items():
+    for key, path in files.items():
         try:
             st = path.stat()
         except OSError:
@@ -70,25 +77,34 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
                       warehouse: WarehouseResource) -> dg.SensorResult:
     store = warehouse.store()
     cursor = json.loads(context.cursor) if context.cursor else {}
-    if cursor and "seen" not in cursor:  # a cursor of before 0.4.0: bulletin → sha256
+    if cursor and "seen" not in cursor and "shas" not in cursor:  # a cursor of before 0.4.0: bulletin → sha256
         cursor = {"seen": cursor, "states": {}}
+    if "shas" in cursor:  # every file's sha256 at the last tick; those still changing are waiting
+        waiting = set(cursor.get("waiting", []))
+        last = cursor["shas"]
+        cursor_seen = {k: sha for k, sha in last.items() if k not in waiting}
+    else:
+        last, cursor_seen = {}, cursor.get("seen", {})
     # What the warehouse holds counts as seen, whoever loaded it (a build, `gongbao ingest`).
-    seen = {**cursor.get("seen", {}), **store.ingested_versions()}
-    states, before = file_states(raw_store), cursor.get("states", {})
-    changed, now = changed_files(raw_store, seen, log=context.log.warning)
+    seen = {**cursor_seen, **store.ingested_versions()}
+    files = raw_store.files()  # listed once a tick
+    states, before = file_states(files), cursor.get("states", {})
+    # A file whose size and mtime held since the last tick keeps last tick's sha256: it is not read again.
+    known = {k: sha for k, sha in last.items() if k in states and before.get(k) == states[k]}
+    changed, now = changed_files(raw_store, seen, log=context.log.warning, files=files, known=known)
     # Only files whose size and mtime held still since the last tick; the others wait a tick.
     settled = {k: sha for k, sha in changed.items() if before.get(k) == states.get(k)}
-    for key in sorted(set(changed) - set(settled)):
+    waiting = sorted(set(changed) - set(settled))
+    for key in waiting:
         context.log.info(f"{key}: changing or new since the last tick; run once it is stable")
     new_keys = unregistered(context.instance, sorted(settled))
-    seen_now = {k: sha for k, sha in now.items() if k not in changed or k in settled}
     # A duplicate whose original has changed since is loaded in its own right (once per change).
     orphans = {k: sha for k, sha in store.stale_duplicates().items() if k in now and k not in settled}
     reloads = [dg.RunRequest(run_key=f"{k}:{sha[:16]}:own", partition_key=k) for k, sha in sorted(orphans.items())]
     return dg.SensorResult(
-        run_requests=run_requests(settled) + reloads + repair_requests(store, raw_store.files(), settled),
+        run_requests=run_requests(settled) + reloads + repair_requests(store, files, settled),
         dynamic_partitions_requests=[bulletin_partitions.build_add_request(new_keys)] if new_keys else [],
-        cursor=json.dumps({"seen": seen_now, "states": states}, sort_keys=True),
+        cursor=json.dumps({"shas": now, "waiting": waiting, "states": states}, sort_keys=True),
     )
 
 
