@@ -38,22 +38,29 @@ _MAX_NAME = 40
 _CLAUSE_BOUNDARY = BOUNDARY.replace("、", "")  # `粮油、食品类零售额` is one name; a list of values is cut by the numbers
 
 _LEAD = re.compile(r"^(?:[—\-－·•]+|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]是|其中|同时|并且?|力争|争取|确保|使|以及|和|及|、|此外|另外|按[^，。]{1,6}分|分[^，。]{1,4}看"
-                   r"|截至\s*" + YEAR + r"\s*年(?:底|末)?|到\s*" + YEAR + r"\s*年(?:底|末)?|"
+                   r"|累计|截至\s*" + YEAR + r"\s*年(?:底|末)?|到\s*" + YEAR + r"\s*年(?:底|末)?|"
                    + YEAR + r"\s*年(?:底|末|的|度|全年)?|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年|今年|去年|年末|年底"
                    r"|年初|上年末)+")
 _LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到|控制在|保持在"
                    r"|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近|总计|共计|合计|力争"
-                   r"|争取|要|将|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
+                   r"|争取|要|将|应当?|需要?|须|各|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
 _EXISTS = re.compile(r"^(?:全市|全区|全县|全省|全国|地区|本市|我市|共)*(?:共有|拥有|现有|有)(?=[" + CJK + r"]{2})")
 _FROM = re.compile(r"(?<=\S)(?:由|从)[^由从，]{0,16}?(?:的|末|年|底)$")  # 占比由“十二五”末的 → 占比
 _REMARK = re.compile(r"[（(][^（）()\n]{0,30}(?:下同|简称|以下|相比|下称|为准|以[^（）()\n]{1,16}为\d)[^（）()\n]{0,30}[)）]")
 _ABBREVIATION = re.compile(r"[（(][A-Za-z0-9.·/ ]{2,12}[)）]$")  # a trailing (GDP), (CPI)
+# `第三代移动通信及其长期演进技术（3G/LTE）用户普及率` → 3G/LTE用户普及率: the name as the text abbreviates it
+_NAMED_BY_ABBREVIATION = re.compile(rf"^[{CJK}]{{6,}}[（(]([A-Za-z0-9.·/]{{2,12}})[)）](?=[{CJK}])")
+# `重点水库（克孜尔水库）`, `监测断面（水库库心和水库出口）`: the things meant, named in brackets, are not
+# the measure's name; a bracket that sets its scope (`（不含邮政集团包裹业务）`, `（中药饮片除外）`), a
+# formula or an abbreviation (`（PM2.5）`) and a list of kinds (`县（市、区）`) are kept
+_BRACKET_REMARK = re.compile(rf"(?:(?<=[{CJK}]{{2}})|^)[（(](?![^（）()]*(?:含|包括|除外|以外|不计))[{CJK}]{{4,30}}[)）]")
 _BASE = re.compile(COMPARISON_BASE)
 _WORD_GAP = re.compile(rf"(?<=[{CJK}）)”%])[ \u3000]+(?=[{CJK}（(“■])")
-_LIGHT_VERB = re.compile(rf"(?<=[{CJK}]{{2}})(?:实现|取得)(?=[{CJK}]{{2}})")  # 国有控股企业实现利润 → 国有控股企业利润
+_LIGHT_VERB = re.compile(rf"(?<=[{CJK}]{{2}})(?:实现|取得|获得)(?=[{CJK}]{{2}})")  # 国有控股企业实现利润 → 国有控股企业利润
 _EXAMPLES = re.compile(rf"^[^，。；]*、[^，。；]*?等(?=[{CJK}]{{2}})")  # `信息技术、新能源…等重大科技成果转化专项`
 _SHARE_OF = re.compile(r"(?:达到|为|相当于)([^，。；]{2,20})的$")  # `设施能力达到无害化处理总能力的35%`
-_DURATION = re.compile(r"(?<![\d.])\d{1,2}\s*年(?:内|来|间|中)?(?![\d度])")
+_DURATION = re.compile(r"(?<![\d.])\d{1,2}\s*年(?:内|来|间|中)?(?![\d度]|生存率|存活率)")
+_RUN_IN_NUMBERS = re.compile(r"^.*\d\.\d+(?=[\u4e00-\u9fff])")  # `…贷款1684.8811.2年末共有证券公司营业部`
 _SPACE = re.compile(rf"(?<=[{CJK}）)”])\s+|\s+(?=[{CJK}（(“])")
 
 _VERB_UP, _VERB_DOWN = alternatives(CHANGE_UP), alternatives(CHANGE_DOWN)
@@ -78,7 +85,7 @@ _NATURE_LIST = re.compile(r"(?:主要)?(预期|约束)性?(?:目标|指标)(?:�
 # The thing counted after a count: up to a boundary or the next number, though a name may
 # start with one (`3个以上24小时图书馆`, `5G基站`; not a year, `2020年`).
 _TAIL = re.compile(r"(?:\d+(?=[A-Za-z" + CJK + r"])(?![年月日号]))?[^\d，。；：！？,;:\n\t|（(]*")
-_NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达|为|分别|连续|左右|以上|以下|以内|目标|任务"
+_NOT_A_NOUN = re.compile(r"^(?:的|和|及|与|或|等|以|提高|提升|增长|增加|下降|降|达(?!标)|为|分别|连续|左右|以上|以下|以内|目标|任务"
                          r"|核定|确定|核准|配备)")
 
 
@@ -103,6 +110,7 @@ def clean_name(clause: str) -> str:
     `城镇调查失业率降到` → 城镇调查失业率, `比上年增长` → ''."""
     name = _REMARK.sub("", clause)
     name = _SPACE.sub("", _BASE.sub("", name)).strip()
+    name = _RUN_IN_NUMBERS.sub("", name)
     name = _DURATION.sub("", name)  # `5年共计4505人`: a span of time is not the measure
     if re.match(r"^[（(][^)）]*$", name):
         name = name[1:]  # the clause began inside brackets: `（占到期政府债券本金的90%）`
@@ -113,12 +121,29 @@ def clean_name(clause: str) -> str:
         name = _CHANGE_NOUN_END.sub("", name).strip()
         name = _CHANGE_END.sub("", name).strip()
         name = _LINK.sub("", name).strip()
-    name = _LIGHT_VERB.sub("", _EXAMPLES.sub("", name))
+    name = _LIGHT_VERB.sub("", name)
     name = _after_preposition(_at_least(name))
     name = _ABBREVIATION.sub("", name)
+    name = _NAMED_BY_ABBREVIATION.sub(r"\1", name)
+    name = _BRACKET_REMARK.sub("", name)
     for short, full in ABBREVIATIONS.items():
         name = name.replace(short, full)
+    name = _part_named(name)
     return tail_words(name.strip("、，,：: "), _MAX_NAME)
+
+
+def _part_named(name: str) -> str:
+    """`城镇基本医疗保险实际参保人数中包括职工基本医疗保险` → 职工基本医疗保险实际参保人数: the part, measured
+    as the whole is."""
+    found = re.fullmatch(r"(.{4,}?)中(?:包括|包含|有)(.{2,})", name)
+    if not found:
+        return name
+    whole, part = found[1], found[2]
+    for n in range(len(part), 1, -1):
+        at = whole.find(part[-n:])
+        if at >= 0 and len(whole) - at - n >= 2:
+            return part + whole[at + n:]
+    return part
 
 
 def _at_least(name: str) -> str:
@@ -145,8 +170,8 @@ def _after_preposition(name: str) -> str:
     if not re.match(r"^(?:在|通过|依托|围绕|按照|结合)", name) or len(name) < 8:
         return name
     tagged = posseg(name)
-    if not tagged or tagged[0][1] != "p":
-        return name
+    if not tagged or tagged[0][1] != "p" or len(tagged) > 1 and tagged[1][1] == "ns":
+        return name  # `在绵学生…受益面`: 在 and a place name the scope of the measure
     offset = len(tagged[0][0])
     for word, flag in tagged[1:]:
         if flag.startswith("v") and offset >= 2 and len(name) - offset >= 4:
@@ -161,11 +186,16 @@ def counted_thing(text: str, end: int) -> str:
     tail = found[0]
     after = text[found.end():found.end() + 10]
     group = re.match(r"[（(][^（）()，。；\d]{1,8}[)）]", after)
-    if group and tail.strip():
-        tail += group[0]  # `大学生创业孵化园区(基地)`
+    if group and tail.strip() and not _BRACKET_REMARK.fullmatch(group[0]):
+        tail += group[0]  # `大学生创业孵化园区(基地)`; not `重点水库（克孜尔水库）`
+        more = _TAIL.match(text, found.end() + len(group[0]))[0]
+        if re.match(rf"[{CJK}]", more) and _predicate_first(tail + more) != tail + more:
+            tail += more  # `9个县(市、区)均在社会福利院设立了儿童部`: what the things did goes on
     if re.search(r"、\s*$", tail) and re.match(r"\s*\d", after):
         tail = tail.rstrip()[:-1]  # `3265个农家书屋、429个职工书屋`: the next count starts a new thing
     tail = tail.strip()
+    if tail.endswith("中") and len(tail) > 2 and words(tail)[-1] == "中":
+        tail = tail[:-1]  # `18个考核断面中，…`: among them (not 普通高中)
     if tail.startswith("的") and len(tail) > 2:
         tail = tail[1:]
     if tail and len(tail) <= 4 and all(flag.startswith("v") for _, flag in posseg(tail)):
@@ -173,6 +203,35 @@ def counted_thing(text: str, end: int) -> str:
     if re.search(r"\S的[" + CJK + r"]{2,}$", tail) and not tail.startswith(("的", "和", "及", "与", "或", "等")):
         return tail  # `30个左右达到二级综合医院标准的县域医疗卫生次中心`: a 的-phrase names the thing
     return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[\d" + CJK + r"“]", tail) else tail
+
+
+_NOUNISH = ("n", "s", "b", "f", "zg", "j", "x", "m", "q", "vn")
+_PREDICATE_LEAD = re.compile(r"^(?:均|都|全部|已|已经|也)+")
+
+
+def _predicate_first(thing: str) -> str:
+    """The things counted, then what they did (`1000多万高中毕业生顺利完成高考`, `29项医疗康复服务
+    纳入医保范围`): the measure names them by it, `顺利完成高考的高中毕业生`. A noun phrase alone,
+    or one whose verb is part of a noun (`教师周转房建设项目`), is kept as it is."""
+    tagged = posseg(thing)
+    offset = 0
+    for j, (word, flag) in enumerate(tagged):
+        if not flag.startswith(_NOUNISH) or flag == "x" and re.match(rf"[{CJK}]", word):
+            break
+        offset += len(word)
+    else:
+        return thing
+    noun, rest = thing[:offset], thing[offset:]
+    flags = [f for _, f in tagged[j:]]
+    if len(noun) < 2 or len(rest) < 3 or not flags[0].startswith(("v", "d", "p", "l", "i", "ad")) \
+            or flags[0] == "vn" \
+            or re.search(r"[和及与、的“”\"()（）]", rest) \
+            or not any(f.startswith("v") and f != "vn" and not (k == len(flags) - 2 and flags[-1].startswith("n"))
+                       for k, f in enumerate(flags)) \
+            or len(tagged[-1][0]) == 1 and tagged[-1][1].startswith("v"):
+        return thing  # `农业转移人口和其他常住人口…`, `双创示范基地`: a verb inside a noun
+    rest = _PREDICATE_LEAD.sub("", rest).replace("了", "")
+    return f"{rest}的{noun}" if len(rest) >= 2 else thing
 
 
 def _role(clause: str) -> tuple[str, int, str | None]:
@@ -364,6 +423,8 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
                 name = name + "级" + _SPEND_VERB.sub("", subject) if subject else ""
             elif name and subject and not name.startswith(subject):
                 name = subject + _whole_named(work, name, c_start, scope.topic, place)
+                if m.unit == "%" and name.startswith(subject + "占") and not name.endswith(("比重", "比例", "占比")):
+                    name += "比重"  # `…采购金额96.9亿元，占政府采购规模的92%`: a share of the whole
             elif not name:
                 name = subject or ""
         else:
@@ -377,9 +438,14 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             name = prev_row["name"] + name  # `高等院校5所，在校生4.27万人` → 高等院校在校生
         elif prev_row is not None and text.rfind("\n", 0, m.start) < offsets[-1]:
             name = _elliptic(prev_row["name"], name)
+            if not thing and prev_end > s_start and re.fullmatch(r"\s*[、，,；;]?\s*", work[prev_end:c_start]):
+                name = _sibling(prev_row["name"], name)
         if thing:
-            thing = _THING_END.split(thing, maxsplit=1)[0] or thing
-            thing = _thing_in_chain(text, mentions, i, thing)
+            if m.unit == "%" and re.match(r"\s*的", text[m.end:]) and _predicate_first(thing) != thing:
+                thing = _predicate_first(thing) + "比例"  # `90%的村卫生室能够提供中医药服务`: the share of them
+            else:
+                thing = _THING_END.split(thing, maxsplit=1)[0] or thing
+            thing = _predicate_first(_thing_in_chain(text, mentions, i, thing))
             if prev_row is not None and prev_row.get("_thing") and name and prev_row["_thing"].startswith(name):
                 name = ""  # `1个国家级、15个省级…`: the words before this count are the last count's thing
             if _FOR_WHOM.search(clause) or re.search(r"等\s*$", clause):
@@ -431,7 +497,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
     return rows
 
 
-_THING_END = re.compile(r"(?<=[" + CJK + r"]{2})(?:给予|进行|兑现了?|提供|办理|通过|全部|均已|纳入|积极参与)")
+_THING_END = re.compile(r"(?<=[" + CJK + r"]{2})(?:给予|进行|兑现了?|提供|办理|通过|全部|均已|积极参与)")
 _FOR_WHOM = re.compile(r"(?:^|累计|全市|全年)(?:对|为|向)\s*$")
 _AVERAGE = re.compile(r"(?:高于|低于|超过|优于|好于)(全国|全省|全市|全区|全州)$")
 _PART_FRAME = re.compile(r"^([^，,。；]{2,24}?)中[，,]")
@@ -487,6 +553,24 @@ def _elliptic(before: str, name: str) -> str:
     if len(head) >= 2 and name.startswith(head) and len(before) > len(head) and name != before \
             and not name.startswith(before):
         return before[:-len(head)] + name
+    return name
+
+
+def _sibling(before: str, name: str) -> str:
+    """A short name in a list of counts, read against the name before it: `示范基地1个、示范县1个`
+    (国家级综合减灾示范基地 → 国家级综合减灾示范县), `金牌44枚、银牌56枚` (自治区级比赛银牌),
+    `城市家庭宽带接入能力…，部分发达城市达到100Mbps` (部分发达城市家庭宽带接入能力)."""
+    if not name or len(name) > 6 or _MEASURE_HEAD.search(name) or len(before) <= len(name) + 1 \
+            or before.startswith(name) or before.endswith(name):
+        return name
+    ws, heads = words(name), words(before)
+    k = before.rfind(name[:2]) if len(name) <= 4 else -1
+    if k > 0:
+        return before[:k] + name  # the same kind of thing, another head
+    if len(ws[-1]) >= 2 and before.startswith(ws[-1]) and len(ws) > 1:
+        return name + before[len(ws[-1]):]  # a part of the same subject
+    if len(name) == len(heads[-1]) == 2 and name[-1] == heads[-1][-1]:
+        return before[:-2] + name  # a sibling head
     return name
 
 
@@ -564,7 +648,7 @@ def _respective(work: str, mentions: list[Mention], i: int, at: int, s_start: in
     """The item of `A、B和C分别为x、y、z` that the i-th mention gives the value of."""
     a = clause_start(work, at, s_start, _CLAUSE_BOUNDARY)
     items = _list_items(clean_name(work[a:at]))
-    values = [j for j, x in enumerate(mentions) if at < x.start and x.start < mentions[i].end and not x.is_money]
+    values = [j for j, x in enumerate(mentions) if at < x.start < at + 400 and not x.is_money]
     # the values of the list: the first after 分别 and those joined to it by 、 or 和
     chain = [values[0]] if values else []
     for j in values[1:]:
@@ -575,9 +659,16 @@ def _respective(work: str, mentions: list[Mention], i: int, at: int, s_start: in
     if i not in chain:
         return None
     k = chain.index(i)
+    pair = _PAIRED.get(items[0][:2]) if len(items) == 1 and len(chain) == 2 and len(items[0]) > 3 else None
+    if pair:
+        # `城乡居民人均可支配收入…分别增长7.9%、9.3%`: 城乡 is 城镇 and 农村, in that order
+        return pair[k] + items[0][2:]
     if len(items) > 1 and k < len(items):
         return items[k]
     return items[0] if len(items) == 1 else None
+
+
+_PAIRED = {"城乡": ("城镇", "农村"), "新旧": ("新建", "既有"), "中外": ("中方", "外方")}
 
 
 def _whole_named(work: str, share: str, pos: int, topic: str | None, place: str | None = None) -> str:
