@@ -38,12 +38,12 @@ _MAX_NAME = 40
 _CLAUSE_BOUNDARY = BOUNDARY.replace("、", "")  # `粮油、食品类零售额` is one name; a list of values is cut by the numbers
 
 _LEAD = re.compile(r"^(?:[—\-－·•]+|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]是|其中|同时|并且?|力争|争取|确保|使|以及|和|及|、|此外|另外|按[^，。]{1,6}分|分[^，。]{1,4}看"
-                   r"|累计|截至\s*" + YEAR + r"\s*年(?:底|末)?|到\s*" + YEAR + r"\s*年(?:底|末)?|"
+                   r"|累计|(?:对|向)(?=[" + CJK + r"]{2})|截至\s*" + YEAR + r"\s*年(?:底|末)?|到\s*" + YEAR + r"\s*年(?:底|末)?|"
                    + YEAR + r"\s*年(?:底|末|的|度|全年)?|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年|今年|去年|年末|年底"
                    r"|年初|上年末)+")
 _LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到|控制在|保持在"
                    r"|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近|总计|共计|合计|力争"
-                   r"|争取|要|将|应当?|需要?|须|各|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
+                   r"|争取|要|将|应当?|需要?|须|各|可以?|能够?|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
 _EXISTS = re.compile(r"^(?:全市|全区|全县|全省|全国|地区|本市|我市|共)*(?:共有|拥有|现有|有)(?=[" + CJK + r"]{2})")
 _FROM = re.compile(r"(?<=\S)(?:由|从)[^由从，]{0,16}?(?:的|末|年|底)$")  # 占比由“十二五”末的 → 占比
 _REMARK = re.compile(r"[（(][^（）()\n]{0,30}(?:下同|简称|以下|相比|下称|为准|以[^（）()\n]{1,16}为\d)[^（）()\n]{0,30}[)）]")
@@ -99,7 +99,7 @@ def _no_remarks(text: str) -> str:
     def gap(m: re.Match) -> str:
         # `第三产业 投资下降1.4%`: a short noun at the start of a clause, broken by a line, is one name
         before = work[max(0, m.start() - 8):m.start()]
-        lead = re.search(r"[，,、；;：:。]([^，,、；;：:。\s]{1,5})$", before)
+        lead = re.search(r"(?:[，,；;：:。]|(?<![一二三四五六七八九十])、)([^，,、；;：:。\s]{1,5})$", before)
         return m[0] if lead else "|" * len(m[0])
 
     return _WORD_GAP.sub(gap, work)
@@ -121,7 +121,7 @@ def clean_name(clause: str) -> str:
         name = _CHANGE_NOUN_END.sub("", name).strip()
         name = _CHANGE_END.sub("", name).strip()
         name = _LINK.sub("", name).strip()
-    name = _LIGHT_VERB.sub("", name)
+    name = _LIGHT_VERB.sub(_light_verb, name)
     name = _after_preposition(_at_least(name))
     name = _ABBREVIATION.sub("", name)
     name = _NAMED_BY_ABBREVIATION.sub(r"\1", name)
@@ -130,6 +130,12 @@ def clean_name(clause: str) -> str:
         name = name.replace(short, full)
     name = _part_named(name)
     return tail_words(name.strip("、，,：: "), _MAX_NAME)
+
+
+def _light_verb(m: re.Match) -> str:
+    """`国有控股企业实现利润` → 国有控股企业利润; not `实现再就业`, where an adverb opens the verb's object."""
+    after = posseg(m.string[m.end():m.end() + 6])
+    return m[0] if after and after[0][1] == "d" else ""
 
 
 def _part_named(name: str) -> str:
@@ -260,7 +266,7 @@ def _is_subject(name: str, head: str) -> bool:
 _YEAR_WORD = re.compile(YEAR + r"\s*年")
 
 
-def _carried_subject(work: str, pos: int, s_start: int) -> str | None:
+def _carried_subject(work: str, pos: int, s_start: int, words_only: int = 20) -> str | None:
     """The subject stated by an earlier clause of the sentence: the words before its first number
     (a year is not that number: `2018年全市一般公共预算收入完成1748028万元`)."""
     fallback = None
@@ -269,7 +275,7 @@ def _carried_subject(work: str, pos: int, s_start: int) -> str | None:
         segment = work[a:pos - 1]
         digit = re.search(r"\d", _YEAR_WORD.sub(lambda y: "年" * len(y[0]), segment))
         head = segment[:digit.start()] if digit else segment
-        if not digit and len(head) > 20:
+        if not digit and len(head) > words_only:
             pos = a
             continue  # a clause of words only is not the subject of the numbers after it
         name = clean_name(head)
@@ -279,6 +285,24 @@ def _carried_subject(work: str, pos: int, s_start: int) -> str | None:
             fallback = fallback or name
         pos = a
     return fallback
+
+
+# `积极开展…学校少年宫创建活动` → 学校少年宫: the activity's object
+_ACTIVITY = re.compile(r"^(?:积极|大力|加快|全面|深入|扎实|有序)?(?:开展|推进|实施|推动|扩大)|(?<=.{4})(?:创建|建设)?(?:活动|工作|试点|行动)$")
+_BARE_RATE = re.compile(rf"[{CJK}]{{1,2}}(?:率|面)")
+
+
+def _rate_of(name: str, before: str | None, subject: str | None) -> str:
+    """A bare rate (`开通率`, `覆盖面`) is the rate of what was just counted or named: `开通站点1510个，开通率
+    100%` → 站点开通率; `大力推进…科普知识进村（居）入户，覆盖面达90%以上` → …入户覆盖面."""
+    verb = name[:-1]
+    if before and len(verb) == 2 and before.startswith(verb) and len(before) > 3:
+        return before[2:] + name
+    if not before and subject and not _lone_verb(subject):
+        topic = _ACTIVITY.sub("", _ACTIVITY.sub("", subject))
+        if 4 <= len(topic) <= 26:
+            return topic + name
+    return name
 
 
 def _lone_verb(name: str) -> bool:
@@ -400,10 +424,12 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         scope = outline.scope(m.start)
         section = outline.heading_end(m.start)
         place = last_place[1] if last_place and last_place[0] == section else None
-        subject = None
+        subject, bare_rate = None, False
         respectively = work.rfind("分别", s_start, m.start)
         if respectively >= 0 and (respectively >= c_start or not name.strip("、")):
             name = _respective(work, mentions, i, respectively, s_start) or ""
+        else:
+            name = _in_turn(work, mentions, i, s_start) or name
         average = _AVERAGE.search(clause.rstrip())
         if average and re.match(r"\s*的?平均水平", text[m.end:]):
             # `高中阶段毛入学率达97.2%以上,高于全国91.2%的平均水平` → 全国高中阶段毛入学率平均水平
@@ -431,12 +457,16 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             name = _completed(name, scope.topic, place)
             if not thing and _lone_verb(name):
                 # `积极开展特色乡村(社区)学校少年宫创建活动，2012 年建成 20 所`: built what the clause before names
-                subject = _carried_subject(work, c_start, s_start)
+                subject = _carried_subject(work, c_start, s_start, words_only=40)
                 if subject and not _lone_verb(subject):
-                    name = name + re.sub(r"^(?:积极|大力|加快|全面|深入)?(?:开展|推进|实施|推动)", "", subject)
+                    name = name + _ACTIVITY.sub("", subject)
+            elif not thing and _BARE_RATE.fullmatch(name):
+                bare_rate = True
+                name = _rate_of(name, prev_row["name"] if prev_row is not None and prev_end > s_start else None,
+                                _carried_subject(work, c_start, s_start, words_only=40))
         if name in DEPENDENT_HEADS and prev_row is not None and prev_end > s_start and prev_row["name"] != name:
             name = prev_row["name"] + name  # `高等院校5所，在校生4.27万人` → 高等院校在校生
-        elif prev_row is not None and text.rfind("\n", 0, m.start) < offsets[-1]:
+        elif prev_row is not None and text.rfind("\n", 0, m.start) < offsets[-1] and not bare_rate:
             name = _elliptic(prev_row["name"], name)
             if not thing and prev_end > s_start and re.fullmatch(r"\s*[、，,；;]?\s*", work[prev_end:c_start]):
                 name = _sibling(prev_row["name"], name)
@@ -450,6 +480,8 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
                 name = ""  # `1个国家级、15个省级…`: the words before this count are the last count's thing
             if _FOR_WHOM.search(clause) or re.search(r"等\s*$", clause):
                 name = ""  # `对34家挂牌上市企业给予奖补`, `以岭健康城等8家离境退税商店`: the things counted name it
+            if len(thing) == 1 and not name and in_list:
+                name = prev_row["name"]  # `改造城镇老旧小区15个、42栋楼`: the parts of what was just counted
             if name.startswith("每"):
                 name = _without_last_verb(name)  # `每个建制乡镇设置1所达标卫生院` → 每个建制乡镇达标卫生院
             name = tail_words(name + thing, _MAX_NAME)
@@ -532,6 +564,25 @@ def _by_items(work: str, c_start: int, clause: str, s_start: int) -> str | None:
     return clean_name(item) + subject if subject and clean_name(item) else None
 
 
+def _in_turn(work: str, mentions: list[Mention], i: int, s_start: int) -> str | None:
+    """`城镇居民医保和新农合政策范围内住院费用支付比例稳定在70%和75%以上`: as many values joined by 和 or 、
+    as the measures listed before them, each the value of its measure in turn (a `分别` left unsaid)."""
+    def joined(j: int) -> bool:
+        a, b = mentions[j], mentions[j + 1]
+        return not a.is_money and not b.is_money and re.fullmatch(r"[\s|]*[、和及与][\s|]*", work[a.end:b.start]) is not None
+
+    first, last = i, i
+    while first > 0 and joined(first - 1):
+        first -= 1
+    while last + 1 < len(mentions) and joined(last):
+        last += 1
+    if first == last:
+        return None
+    at = mentions[first].start
+    items = _list_items(clean_name(work[clause_start(work, at, s_start, _CLAUSE_BOUNDARY):at]))
+    return items[i - first] if len(items) == last - first + 1 else None
+
+
 def _thing_in_chain(text: str, mentions: list[Mention], i: int, thing: str) -> str:
     """`建成1个国家级、15个省级、26个市级大学生创业孵化园区(基地)`: counts joined by 、 share the
     head of the last thing (国家级大学生创业孵化园区(基地))."""
@@ -587,6 +638,8 @@ def _in_statistical_scope(work: str, offset: int, name: str) -> str:
     start = max(work.rfind("。", 0, offset), work.rfind("\n", 0, offset), work.rfind("|", 0, offset)) + 1
     opening = work[start:offset].lstrip()
     frame = _PART_FRAME.match(opening)
+    if frame and name.endswith("占比") and len(name) > 3 and frame[1] not in name:
+        return f"{name[:-2]}占{frame[1]}比重"  # `一般公共预算收入中，税收收入占比达到69.3%`
     if frame:  # `全年限额以上单位商品零售额中，粮油、食品类零售额…，饮料类增长7.0%` → 饮料类零售额
         head = words(frame[1])[-1]
         return name + head if name.endswith("类") and len(head) >= 2 else name
