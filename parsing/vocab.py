@@ -71,6 +71,8 @@ REPORT_TITLE = r"报告(?:[（(][^)）]{1,6}[)）])?\s*$"
 ABBREVIATIONS = {"社保基金": "社会保险基金"}
 # Heads that name a part of something counted just before them (`高等院校5所，在校生4.27万人`).
 DEPENDENT_HEADS = ("在校生", "在园幼儿", "毕业生", "招生", "教职工", "专任教师", "从业人员")
+# Kinds of place a measure is stated for, one after another (`城市和农村家庭宽带接入能力…，部分发达城市达到…`).
+PLACE_KINDS = ("城市", "农村", "城镇", "乡村", "城区", "郊区", "地区", "县城", "乡镇")
 # Statistical scopes that open a communiqué's sentence and hold for every measure in it
 # (`全年规模以上工业原煤产量…；原油产量…；发电量…`).
 STATISTICAL_SCOPES = ("规模以上工业企业", "规模以上工业", "规模以上服务业企业", "限额以上单位", "限额以上批发和零售业",

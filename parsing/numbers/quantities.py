@@ -32,7 +32,7 @@ _MONEY_UNIT = r"(?:万亿|亿|万|千)?元"
 _PREFIX = rf"(?:{alternatives(SCALE_PREFIXES)})?"
 _WORD = alternatives(COUNT_WORDS + MEASURE_WORDS + TIME_WORDS)
 _COUNT_UNIT = (rf"个百分点|百分点|%|‰|/10万|[余多]?{_PREFIX}[余多]?(?:{_WORD})(?:/(?:日|天|年|小时))?"
-               r"|Mbps|Gbps|[余多]?(?:万亿|万|亿)")
+               r"|(?:兆比特每秒|兆位每秒)(?:\s*[（(]Mbps[)）])?|Mbps|Gbps|[余多]?(?:万亿|万|亿)")
 _MORE = re.compile(r"^[余多]|(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CHINESE = r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三四五六七八九〇])[零一二两三四五六七八九十百千〇]+(?:点[零一二三四五六七八九]+)?"
@@ -154,6 +154,8 @@ def find_mentions(text: str) -> list[Mention]:
         comparator = COMPARATORS.get(pre) if pre else POST_COMPARATORS.get(post) if post else None
         if unit in ("万", "亿") and (_SPENT.search(text[max(0, start - 4):start]) or _FUNDS_AFTER.match(text, m.end())):
             unit += "元"  # `投资217万`, `2.5亿财政资金`: money written without 元
+        if unit.startswith(("兆比特每秒", "兆位每秒")):
+            unit = "Mbps"  # `20 兆比特每秒（Mbps）`: the unit's symbol, as the text gives it
         if _MORE.search(unit):
             unit, comparator = _MORE.sub("", unit), comparator or ">"
         second = m.groupdict().get("num2")

@@ -31,7 +31,7 @@ from parsing.numbers.quantities import Mention
 from parsing.numbers.sentences import (BOUNDARY, DocContext, Outline, clause_start, kind_of, paragraph_before,
                                        review_spans, sentence_span)
 from parsing.structure.prose import Prose
-from parsing.vocab import (ABBREVIATIONS, POST_COMPARATORS, CHANGE_DOWN, CHANGE_NOUNS, CHANGE_UP, CJK, COMPARISON_BASE, DEPENDENT_HEADS,
+from parsing.vocab import (ABBREVIATIONS, PLACE_KINDS, POST_COMPARATORS, CHANGE_DOWN, CHANGE_NOUNS, CHANGE_UP, CJK, COMPARISON_BASE, DEPENDENT_HEADS,
                            STATISTICAL_SCOPES, YEAR, alternatives)
 
 _MAX_NAME = 40
@@ -618,8 +618,8 @@ def _sibling(before: str, name: str) -> str:
     k = before.rfind(name[:2]) if len(name) <= 4 else -1
     if k > 0:
         return before[:k] + name  # the same kind of thing, another head
-    if len(ws[-1]) >= 2 and before.startswith(ws[-1]) and len(ws) > 1:
-        return name + before[len(ws[-1]):]  # a part of the same subject
+    if len(ws) > 1 and (before.startswith(ws[-1]) and len(ws[-1]) >= 2 or ws[-1] in PLACE_KINDS and heads[0] in PLACE_KINDS):
+        return name + before[len(heads[0]) if ws[-1] in PLACE_KINDS else len(ws[-1]):]  # a part of the same subject
     if len(name) == len(heads[-1]) == 2 and name[-1] == heads[-1][-1]:
         return before[:-2] + name  # a sibling head
     return name
