@@ -5,4 +5,4 @@ tested line by line on real text. `parsing.bulletin.parse_bulletin` is the entry
 """
 
 # Bump on any change that can alter extracted rows; it is stored on every row.
-PARSER_VERSION = "0.4.0"
+PARSER_VERSION = "0.5.0"
