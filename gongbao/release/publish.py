@@ -114,7 +114,8 @@ def _flat(df: pl.DataFrame) -> pl.DataFrame:
 
 XLSX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 SLICE_BYTES = 4 << 20  # a table is read and written in slices of about this many bytes (Arrow)
-ROW_GROUP = 1024 * 1024  # rows of a Parquet row group: pq.write_table's default, so the bytes stay the same
+ROW_GROUP = 1024 * 1024  # rows of a Parquet row group at most: pq.write_table's default
+GROUP_BYTES = 64 << 20  # and about this many bytes of data: a row group is held whole while it is written
 CHUNK = 122_880  # rows of the chunks DuckDB's .pl() gives on 2+ threads (its row groups): the Parquet pages' grid
 DUCKDB_MEMORY = "128MB"  # what DuckDB may hold (its cache, the sorts of keys; the rest spills)
 DUCKDB_IDLE = "16MB"  # and while a Parquet file's last row group is written, when it reads nothing
@@ -315,8 +316,10 @@ class _Parquet:
     the same chunks of `CHUNK` rows (the writer checks a page's size where a chunk ends, so
     chunks cut elsewhere give other pages). Batches are cut and joined to that grid."""
 
-    def __init__(self, path: Path, table: str, columns: pl.DataFrame):
+    def __init__(self, path: Path, table: str, columns: pl.DataFrame, group: int | None = None):
         self.schema = _arrow_schema(table, columns.to_arrow().schema)
+        self.group = group or ROW_GROUP  # rows of a row group (`row_groups`)
+        self.chunk = min(CHUNK, self.group)
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd", write_statistics=True)
         self.columns = [_Column(f.type) for f in self.schema]  # of the chunk being filled
         self.filling = 0
@@ -326,12 +329,12 @@ class _Parquet:
     def add(self, batch: pa.RecordBatch | pa.Table) -> None:
         part = (batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])).cast(self.schema)
         while part.num_rows:
-            piece, part = part.slice(0, CHUNK - self.filling), part.slice(CHUNK - self.filling)
+            piece, part = part.slice(0, self.chunk - self.filling), part.slice(self.chunk - self.filling)
             for column, values in zip(self.columns, piece.columns):
                 for chunk in values.chunks:
                     column.add(chunk)
             self.filling += piece.num_rows
-            if self.filling == CHUNK:
+            if self.filling == self.chunk:
                 self._chunk()
 
     def _chunk(self) -> None:
@@ -339,8 +342,8 @@ class _Parquet:
         self.columns, self.filling = [_Column(f.type) for f in self.schema], 0
         self.parts.append(chunk)
         self.rows += chunk.num_rows
-        while self.rows >= ROW_GROUP:
-            self._write(ROW_GROUP)
+        while self.rows >= self.group:
+            self._write(self.group)
 
     def _write(self, rows: int) -> None:
         taken, n = [], 0
@@ -363,10 +366,18 @@ class _Parquet:
         self.writer.close()
 
 
-def _parquet(df: pl.DataFrame, table: str, path: Path) -> None:
-    sink = _Parquet(path, table, df)
-    sink.add(df.to_arrow())
-    sink.close()
+def row_groups(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows per Parquet row group of a table: as many as make about GROUP_BYTES of data (its texts'
+    bytes and 8 a value otherwise), at most ROW_GROUP, a multiple of 16 (the whole table if less).
+    A table of documents, whose texts are most of the release, is then written 64 MB at a time
+    and read back by a column and a row group without loading the rest."""
+    described = con.execute(f"describe {table}").fetchall()
+    sizes = [f'coalesce(sum(strlen("{name}")), 0)' if kind == "VARCHAR" else f"count(*) * 8"
+             for name, kind, *_ in described]
+    [(rows, size)] = con.execute(f"select count(*), {' + '.join(sizes)} from {table}").fetchall()
+    if not rows or not size:
+        return ROW_GROUP
+    return max(min(16, ROW_GROUP), min(ROW_GROUP, int(GROUP_BYTES * rows / size) // 16 * 16))
 
 
 class _Csv:
@@ -527,7 +538,7 @@ def _write_table(con: duckdb.DuckDBPyConnection, table: str, tmp: Path) -> int:
     columns = pl.from_arrow(con.sql(f"select * from {table} limit 0").to_arrow_table())
     csv = _Csv(tmp / "data" / f"{table}.csv", tmp / "excel" / f"{table}.csv")
     book = _Workbook(tmp / "xlsx" / f"{table}.xlsx", table, columns, total)
-    parquet = _Parquet(tmp / "parquet" / f"{table}.parquet", table, columns)
+    parquet = _Parquet(tmp / "parquet" / f"{table}.parquet", table, columns, row_groups(con, table))
     folders = _PerBulletin(tmp / "bulletins", table)
     csv.add(_flat(columns))  # the header, also of an empty table
     for batch in _ordered(con, table, key):

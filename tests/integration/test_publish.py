@@ -311,9 +311,9 @@ def _whole_table(con, table: str, tmp: Path) -> dict[str, bytes]:
     arrow = df.to_arrow()
     arrow = arrow.cast(P._arrow_schema(table, arrow.schema))
     # in chunks of CHUNK rows, as `.pl()` returns a table of more than one row group of DuckDB's
-    arrow = pa.Table.from_batches(arrow.combine_chunks().to_batches(max_chunksize=P.CHUNK), arrow.schema)
-    pq.write_table(arrow, tmp / "whole.parquet", compression="zstd", write_statistics=True,
-                   row_group_size=P.ROW_GROUP)
+    group = P.row_groups(con, table)
+    arrow = pa.Table.from_batches(arrow.combine_chunks().to_batches(max_chunksize=min(P.CHUNK, group)), arrow.schema)
+    pq.write_table(arrow, tmp / "whole.parquet", compression="zstd", write_statistics=True, row_group_size=group)
     files[f"parquet/{table}.parquet"] = (tmp / "whole.parquet").read_bytes()
     for (bulletin,), rows in df.group_by(["bulletin_id"], maintain_order=True):
         files[f"bulletins/{bulletin}/{table}.csv"] = P._csv_bytes(rows)
@@ -346,7 +346,8 @@ def test_streamed_files_are_those_of_each_table_written_whole(sample_warehouse, 
     db = sample_warehouse.warehouse_dir / "warehouse.duckdb"
     if case != "as built":
         db = _scrambled(db, tmp_path / "scrambled.duckdb")
-        for name, value in (("SLICE_BYTES", 2048), ("CHUNK", 100), ("ROW_GROUP", 250), ("XLSX_ROWS", 40)):
+        for name, value in (("SLICE_BYTES", 2048), ("CHUNK", 100), ("ROW_GROUP", 250), ("XLSX_ROWS", 40),
+                            ("GROUP_BYTES", 64 << 10)):
             monkeypatch.setattr(P, name, value)
     out = tmp_path / "out"
     for sub in ("data", "excel", "xlsx", "parquet", "bulletins"):
@@ -366,6 +367,11 @@ def test_streamed_files_are_those_of_each_table_written_whole(sample_warehouse, 
                 assert written[name] == data, name
     if case != "as built":
         assert pq.ParquetFile(out / "parquet" / "bulletin_lines.parquet").metadata.num_row_groups > 10
+        # the documents' texts: row groups of about GROUP_BYTES of data, not one of the whole table
+        documents = pq.ParquetFile(out / "parquet" / "documents.parquet").metadata
+        assert documents.num_row_groups > 1
+        rows = [documents.row_group(i).num_rows for i in range(documents.num_row_groups)]
+        assert max(rows) < 250 and sum(rows) == documents.num_rows
         import openpyxl
 
         book = openpyxl.load_workbook(out / "xlsx" / "bulletin_lines.xlsx", read_only=True)
