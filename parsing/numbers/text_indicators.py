@@ -39,13 +39,13 @@ _CLAUSE_BOUNDARY = BOUNDARY.replace("、", "")  # `粮油、食品类零售额` 
 
 _LEAD = re.compile(r"^(?:[—\-－·•]+|[（(]\d{1,2}[)）]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]是|其中|同时|并且?|力争|争取|确保|使|以及|和|及|、|此外|另外|按[^，。]{1,6}分|分[^，。]{1,4}看"
                    r"|累计|(?:对|向)(?=[" + CJK + r"]{2})|截至\s*" + YEAR + r"\s*年(?:底|末)?|到\s*" + YEAR + r"\s*年(?:底|末)?|"
-                   + YEAR + r"\s*年(?:底|末|的|度|全年)?|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年|今年|去年|年末|年底"
+                   + YEAR + r"\s*年(?:底|末|的|度|全年|以后|以来)?|以后|此后|今后|之后|“?十[一二三四五]五”?(?:期末|期间|时期)?|全年|每年|当年|今年|去年|年末|年底"
                    r"|年初|上年末)+")
 _LINK = re.compile(r"(?:达到|达|(?:提高|提升|增长|增加|下降|降低|减少|调整|扩大|上升)(?:到|至)?|降至|降到|控制在|保持在"
                    r"|稳定在|维持在|分别为|分别|为|突破|超过|不少于|不低于|不超过|不高于|低于|高于|约|近|总计|共计|合计|力争"
-                   r"|争取|要|将|应当?|需要?|须|各|可以?|能够?|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
+                   r"|争取|要|将|应当?|需要?|须|不得|不应|不宜|各|可以?|能够?|基本上?|实现|由|从|在|是|占|的|已|均|完成|执行|安排|拟按|拟|再|又|年均|平均|等|共|累计|全部|都|一般|原则上)+$")
 _EXISTS = re.compile(r"^(?:全市|全区|全县|全省|全国|地区|本市|我市|共)*(?:共有|拥有|现有|有)(?=[" + CJK + r"]{2})")
-_FROM = re.compile(r"(?<=\S)(?:由|从)[^由从，]{0,16}?(?:的|末|年|底)$")  # 占比由“十二五”末的 → 占比
+_FROM = re.compile(r"(?<=\S)(?:由|从)(?:[^由从，]{0,16}?(?:的|末|年|底)|现在?)$")  # 占比由“十二五”末的 → 占比
 _REMARK = re.compile(r"[（(][^（）()\n]{0,30}(?:下同|简称|以下|相比|下称|为准|以[^（）()\n]{1,16}为\d)[^（）()\n]{0,30}[)）]")
 _ABBREVIATION = re.compile(r"[（(][A-Za-z0-9.·/ ]{2,12}[)）]$")  # a trailing (GDP), (CPI)
 # `第三代移动通信及其长期演进技术（3G/LTE）用户普及率` → 3G/LTE用户普及率: the name as the text abbreviates it
@@ -485,7 +485,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             if name.startswith("每"):
                 name = _without_last_verb(name)  # `每个建制乡镇设置1所达标卫生院` → 每个建制乡镇达标卫生院
             name = tail_words(name + thing, _MAX_NAME)
-        name = _in_statistical_scope(work, m.start, name)
+        name = _in_statistical_scope(work, m.start, name).strip("、，,：:；; ")
         prev_end = m.end
         if not name or not re.search(r"[" + CJK + r"]", name):
             continue
@@ -610,11 +610,17 @@ def _elliptic(before: str, name: str) -> str:
 def _sibling(before: str, name: str) -> str:
     """A short name in a list of counts, read against the name before it: `示范基地1个、示范县1个`
     (国家级综合减灾示范基地 → 国家级综合减灾示范县), `金牌44枚、银牌56枚` (自治区级比赛银牌),
-    `城市家庭宽带接入能力…，部分发达城市达到100Mbps` (部分发达城市家庭宽带接入能力)."""
-    if not name or len(name) > 6 or _MEASURE_HEAD.search(name) or len(before) <= len(name) + 1 \
+    `城市家庭宽带接入能力…，部分发达城市达到100Mbps` (部分发达城市家庭宽带接入能力), `…实际参保人数中包括
+    职工基本医疗保险23735万人、城镇居民基本医疗保险19528万人` (城镇居民基本医疗保险实际参保人数)."""
+    if not name or _MEASURE_HEAD.search(name) or len(before) <= len(name) + 1 \
             or before.startswith(name) or before.endswith(name):
         return name
     ws, heads = words(name), words(before)
+    shared = before.find(ws[-1]) if len(ws) > 1 and len(ws[-1]) >= 3 else -1
+    if shared > 0 and len(before) - shared - len(ws[-1]) >= 2 and _MEASURE_HEAD.search(before):
+        return name + before[shared + len(ws[-1]):]  # another kind of the same, measured as it is
+    if len(name) > 6:
+        return name
     k = before.rfind(name[:2]) if len(name) <= 4 else -1
     if k > 0:
         return before[:k] + name  # the same kind of thing, another head

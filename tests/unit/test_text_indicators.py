@@ -60,12 +60,30 @@ CASES = {
          {"name": "人口自然增长率", "kind": "target", "comparator": "<=", "nature": "约束性", "period": "2012"}),
         ("全市出生人口性别比下降到110左右", 110.0, {"name": "全市出生人口性别比", "unit": None, "comparator": "~"}),
         ("学生用计算机生机比达到14:1", 14.0, {"name": "学生用计算机生机比", "value_text": "14:1"}),
+        # the part of a whole (`…中包括`), and the next part measured as it is
+        ("实际参保人数中包括职工基本医疗保险23735万人", 23735.0, {"name": "职工基本医疗保险实际参保人数"}),
+        ("城镇居民基本医疗保险19528万人", 19528.0, {"name": "城镇居民基本医疗保险实际参保人数"}),
+        # a bare verb takes the object of the activity before it; a bare rate names what it is of
+        ("学校少年宫创建活动，2012 年建成 20 所", 20.0, {"name": "建成特色乡村(社区)学校少年宫"}),
+        ("生殖健康科普知识进村(居)入户，覆盖面达90%以上", 90.0,
+         {"name": "计划生育、优生优育和生殖健康科普知识进村(居)入户覆盖面", "comparator": ">="}),
     ],
     "003_6ffefe78dc09de8d.txt": [
         ("学前三年毛入园率达97.22%", 97.22, {"name": "学前三年毛入园率", "kind": "actual", "period": None}),
         ("高于全国91.2%的平均水平", 91.2, {"name": "全国高中阶段毛入学率平均水平", "kind": "actual"}),
         ("26个市级大学生创业孵化园区(基地)", 15.0, {"name": "省级大学生创业孵化园区(基地)"}),
         ("26个市级大学生创业孵化园区(基地)", 26.0, {"name": "市级大学生创业孵化园区(基地)"}),
+        # 城乡 over two values is 城镇 and 农村; things, then what they did, read as a 的-phrase
+        ("年均增长7.9%、9.3%", 7.9, {"name": "城镇居民人均可支配收入", "kind": "change"}),
+        ("年均增长7.9%、9.3%", 9.3, {"name": "农村居民人均可支配收入", "kind": "change"}),
+        ("9个县(市、区)均在社会福利院设立了儿童部", 9.0, {"name": "在社会福利院设立儿童部的县(市、区)"}),
+        ("29项医疗康复服务纳入医保范围", 29.0, {"name": "纳入医保范围的医疗康复服务"}),
+        ("90%的村卫生室、社区卫生服务站能够提供中医药服务", 90.0,
+         {"name": "能够提供中医药服务的村卫生室、社区卫生服务站比例"}),
+        ("每个建制乡镇设置1所达标卫生院", 1.0, {"name": "每个建制乡镇达标卫生院"}),
+        # siblings in a list of counts
+        ("创建国家级综合减灾示范基地1个、示范县1个、示范学校1所", 1.0, {"name": "创建国家级综合减灾示范学校"}),
+        ("全市总体癌症5年生存率不低于44%", 44.0, {"name": "全市总体癌症5年生存率", "comparator": ">="}),
     ],
     "004_357ce20f33c7d160.txt": [
         ("高血压、糖尿病患者规范化管理率分别达到 50%、40% 以上", 50.0,
@@ -73,7 +91,21 @@ CASES = {
         ("高血压、糖尿病患者规范化管理率分别达到 50%、40% 以上", 40.0,
          {"name": "糖尿病患者规范化管理率", "comparator": ">="}),
         ("3G/LTE 用户超过 3.3 亿户，用户普及率达到 25%", 25.0, {"name": "3G/LTE用户普及率", "period": "2013"}),
+        # the name as the text abbreviates it; a unit written out; places one after another
+        ("（3G/LTE）用户普及率达到 32.5%", 32.5, {"name": "3G/LTE用户普及率"}),
+        ("基本达到 20 兆比特每秒（Mbps）和 4Mbps", 20.0, {"name": "城市家庭宽带接入能力", "unit": "Mbps"}),
+        ("基本达到 20 兆比特每秒（Mbps）和 4Mbps", 4.0, {"name": "农村家庭宽带接入能力", "unit": "Mbps"}),
+        ("部分发达城市达到 100Mbps", 100.0, {"name": "部分发达城市家庭宽带接入能力"}),
+        # a list of values in turn for a list of measures (a 分别 left unsaid)
+        ("政策范围内住院费用支付比例稳定在 70% 和 75% 以上", 70.0, {"name": "城镇居民医保政策范围内住院费用支付比例"}),
+        ("政策范围内住院费用支付比例稳定在 70% 和 75% 以上", 75.0,
+         {"name": "新农合政策范围内住院费用支付比例", "comparator": ">="}),
         ("其余市（州）不少于40名核定", 40.0, {"name": "其余市(州)食品药品监管局机关行政编制", "comparator": ">="}),
+    ],
+    # A Traditional-script bulletin nobody keyed: later years of the same share take its name.
+    "002_77d8cd99f05e537c.txt": [
+        ("招录的比例不得低于60%,以后每年提高10%", 60.0, {"name": "招录的比例", "comparator": ">="}),
+        ("招录的比例不得低于60%,以后每年提高10%", 10.0, {"name": "招录的比例", "kind": "change"}),
     ],
     # A budget report (PDF): completion shares, growth named after the line, the section's
     # budget completing a bare 全市收入, the review chapter's year, the plan chapter's targets.
@@ -85,6 +117,7 @@ CASES = {
          {"name": "市级政府性基金预算收入", "kind": "change", "value_text": "36%"}),
         ("基本支出91.8亿元,占总支出的32.8%", 32.8,
          {"name": "基本支出占市级一般公共预算总支出比重", "kind": "target", "period": "2019"}),
+        ("一般公共预算收入中,税收收入占比达到69.3%", 69.3, {"name": "税收收入占一般公共预算收入比重"}),
         ("全市一般公共预算收入安排559亿元,增长7.5%左右", 7.5,
          {"name": "全市一般公共预算收入", "kind": "change", "comparator": "~", "period": "2019"}),
     ],
@@ -113,11 +146,18 @@ CASES = {
         ("灌溉水有效利用系数为0.581", 0.581, {"name": "灌溉水有效利用系数", "unit": None}),
         ("全年浮尘影响天数141.2天，平均气温11.7℃", 11.7, {"name": "平均气温", "unit": "℃"}),
         ("住户存款余额1767.76亿元，增长10.3%", 10.3, {"name": "住户存款余额", "kind": "change"}),
+        # a table the page ran into its text; brackets naming the things meant; a rate of what was counted
+        ("年末共有证券公司营业部5家", 5.0, {"name": "证券公司营业部"}),
+        ("1个重点水库(克孜尔水库)", 1.0, {"name": "重点水库"}),
+        ("开通站点1510个，开通率100%", 100.0, {"name": "站点开通率"}),
+        ("已发现矿种83种", 83.0, {"name": "已发现矿种"}),
     ],
     # A government work report: the review of 2020, the 十四五 targets, the 2021 list of 预期目标.
     "statecouncil_2021_government_work_report.txt": [
         ("全年国内生产总值增长2.3％", 2.3, {"name": "国内生产总值", "kind": "change", "period": "2020"}),
         ("城镇新增就业1186万人", 1186.0, {"name": "城镇新增就业", "kind": "actual", "period": "2020"}),
+        ("5575万农村贫困人口实现脱贫", 5575.0, {"name": "实现脱贫的农村贫困人口", "kind": "actual"}),
+        ("1000多万高中毕业生顺利完成高考", 1000.0, {"name": "顺利完成高考的高中毕业生"}),
         ("城镇调查失业率控制在5.5%以内", 5.5, {"kind": "target", "period": "2021-2025"}),
         ("单位国内生产总值能耗和二氧化碳排放分别降低13.5%、18%", -18.0,
          {"name": "单位国内生产总值二氧化碳排放", "kind": "change", "period": "2021-2025"}),
