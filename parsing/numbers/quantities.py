@@ -39,7 +39,7 @@ _CHINESE = r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三
 # Comparator words before a number are looked up from the number back: a pattern that
 # starts with optional words would be tried at every character of the text.
 _PRE = re.compile(rf"({alternatives(COMPARATORS)})\s*$")
-_POST = r"(?:\s*(?P<post>以上|以内|以下|左右|余|多))?"
+_POST = r"(?:\s*(?:[及或](?=以[上下]))?(?P<post>以上|以内|以下|左右|余|多))?"  # `90平方米及以下`
 _RANGE = rf"(?:\s*[—–\-~～至到]\s*(?P<num2>{_ARABIC}))?"
 
 MENTION = re.compile(rf"(?P<num>{_ARABIC}){_RANGE}\s*(?P<unit>{_MONEY_UNIT}|{_COUNT_UNIT}){_POST}")
