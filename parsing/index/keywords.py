@@ -50,5 +50,8 @@ def top_keywords(terms: dict[str, int], top: int = TOP) -> list[tuple[str, float
     if not total:
         return []
     idf, median = _idf()
-    scored = ((w, n / total * idf.get(w, median)) for w, n in terms.items() if len(w) >= 2)
-    return [(w, round(s, 6)) for w, s in heapq.nsmallest(top, scored, key=lambda x: (-x[1], x[0]))]
+    get = idf.get
+    # (-weight, word) pairs order best first, ties by word, as plain tuples: no key function
+    # called per term (that call was most of the ranking)
+    scored = [(-(n / total * get(w, median)), w) for w, n in terms.items() if len(w) >= 2]
+    return [(w, round(-s, 6)) for s, w in heapq.nsmallest(top, scored)]

@@ -92,5 +92,9 @@ def is_table_line(text: str) -> bool:
 
 
 def is_noise(text: str) -> bool:
-    """Page furniture: page numbers, running section headers, running issue headers."""
-    return is_page_number(text) or is_section_marker(text) or is_running_header(text)
+    """Page furniture: page numbers, running section headers, running issue headers
+    (`is_page_number`, `is_section_marker`, `is_running_header` in one call: it is asked of
+    every line, several times)."""
+    n = len(text)
+    return bool(_PAGE_NUMBER.match(text) or (n <= 10 and _SECTION.match(text))
+                or (n <= 60 and _RUNNING_HEADER.match(text)))
