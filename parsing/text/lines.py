@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from parsing.vocab import CJK
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,8 +110,13 @@ def simplified_share(lines: list[Line]) -> float:
     changed = 0
     if folded != "\n".join(line.norm for line in lines):
         for f, line in zip(folded.split("\n"), lines):
-            if f != line.norm:
-                changed += sum(1 for a, b in zip(f, line.norm) if a != b and b != " ")
+            norm = line.norm
+            if f == norm:
+                continue
+            if " " in norm:  # a blank in norm (Markdown blanking) is no change of script
+                changed += sum(1 for a, b in zip(f, norm) if a != b and b != " ")
+            else:
+                changed += sum(map(operator.ne, f, norm))
     return changed / total
 
 
