@@ -195,7 +195,7 @@ def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int) -> Iter
     # forkserver loads the parser and its dictionaries once (warm.py) before it forks the
     # first worker, so no worker builds them again (a no-op once the forkserver is running).
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["gongbao.extraction.warm"])
+    context.set_forkserver_preload(["__main__", "gongbao.extraction.warm"])  # __main__: the default
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(parse_file, *zip(*items), [run_id] * len(items), chunksize=1)
 
