@@ -29,7 +29,7 @@ from parsing.structure.documents import segment
 from parsing.structure.formats import detect_format
 from parsing.structure.masthead import read_masthead, year_from_documents
 from parsing.structure.portal import apply_portal_metadata, metadata_date
-from parsing.structure.prose import document_prose
+from parsing.structure.prose import document_prose, prose_pieces
 from parsing.text.lines import simplified_share, split_lines, squash, to_simplified
 from parsing.text.mojibake import mojibake_lines
 
@@ -121,9 +121,10 @@ def parse_text(read: ReadText, source_file: str, source_bytes: int, bulletin_id:
     fmt = detect_format(lines)
     wrapped = fmt == "pdf_text"
     indicators, cells, table_lines = _table_rows(lines, seg.documents, bid, lineage, bad_lines)
-    sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, bad_lines, wrapped, table_lines)
+    pieces = prose_pieces(lines)
+    sentence_rows = _sentence_rows(lines, seg.documents, bid, lineage, bad_lines, wrapped, table_lines, pieces)
     indicators += sentence_rows["indicators"]
-    index_rows = _index_rows(lines, seg.documents, bid, lineage, bad_lines, wrapped)
+    index_rows = _index_rows(lines, seg.documents, bid, lineage, bad_lines, wrapped, pieces)
     bulletin = {
         **lineage,
         "source_bytes": source_bytes,
@@ -189,11 +190,13 @@ def _doc_year(doc) -> int | None:
     return doc.signed_date.year if doc.signed_date else (doc.doc_number.year if doc.doc_number else None)
 
 
-def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lines) -> dict[str, list[Row]]:
+def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lines, pieces=None
+                   ) -> dict[str, list[Row]]:
     """Indicators, budgets and subsidies stated in the documents' sentences."""
     out: dict[str, list[Row]] = {"indicators": [], "budgets": [], "subsidies": []}
     for doc in documents:
-        prose = document_prose(lines, max(doc.line_start, doc.head_end + 2), doc.line_end, wrapped, table_lines)
+        prose = document_prose(lines, max(doc.line_start, doc.head_end + 2), doc.line_end, wrapped, table_lines,
+                               pieces)
         mentions = find_mentions(prose.text)
         doc_id = document_id(bid, doc.seq)
         ctx = DocContext(title=doc.title, year=_doc_year(doc))
@@ -211,11 +214,11 @@ def _sentence_rows(lines, documents, bid, lineage, bad_lines, wrapped, table_lin
     return out
 
 
-def _index_rows(lines, documents, bid, lineage, bad_lines, wrapped) -> dict[str, list[Row]]:
+def _index_rows(lines, documents, bid, lineage, bad_lines, wrapped, pieces=None) -> dict[str, list[Row]]:
     """Citations, keywords and full-text index terms of each document, title included."""
     out: dict[str, list[Row]] = {"citations": [], "keywords": [], "document_terms": []}
     for doc in documents:
-        prose = document_prose(lines, doc.line_start, doc.line_end, wrapped, set())
+        prose = document_prose(lines, doc.line_start, doc.line_end, wrapped, set(), pieces)
         doc_id = document_id(bid, doc.seq)
         own_titles = {squash(to_simplified(t)) for t in [doc.title, *doc.enclosed_titles]}
         own_number = doc.doc_number.canonical if doc.doc_number else None

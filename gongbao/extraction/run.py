@@ -191,8 +191,11 @@ def _parse_all(items: list[tuple[str, Path]], run_id: str, workers: int) -> Iter
     if workers < 2 or len(items) < MIN_FILES_FOR_WORKERS:
         yield from (parse_file(key, path, run_id) for key, path in items)
         return
-    # forkserver: workers start from a clean process, not a fork of Dagster's threads.
+    # forkserver: workers start from a clean process, not a fork of Dagster's threads. The
+    # forkserver loads the parser and its dictionaries once (warm.py) before it forks the
+    # first worker, so no worker builds them again (a no-op once the forkserver is running).
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", "gongbao.extraction.warm"])  # __main__: the default
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(parse_file, *zip(*items), [run_id] * len(items), chunksize=1)
 
@@ -220,10 +223,11 @@ def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: Warehou
 def text_sha256(lines: list[dict]) -> str:
     """SHA-256 of a bulletin's text as read, NFKC-folded with all white space dropped: the
     same text arriving in another encoding (or with other line breaks) hashes the same."""
-    digest = hashlib.sha256()
-    for row in lines:
-        digest.update(_SPACE.sub("", unicodedata.normalize("NFKC", row["text"])).encode("utf-8"))
-    return digest.hexdigest()
+    # One normalization of the lines joined by "\n", not one per line: "\n" is a starter that
+    # composes with nothing, so NFKC of the joined text is the lines' NFKC joined, and the
+    # "\n" are white space, dropped with the rest.
+    text = "\n".join(row["text"] for row in lines)
+    return hashlib.sha256(_SPACE.sub("", unicodedata.normalize("NFKC", text)).encode("utf-8")).hexdigest()
 
 
 def _version(parsed, sha256: str, run_id: str, started: float) -> dict:

@@ -30,13 +30,28 @@ def is_term(word: str) -> bool:
     return bool(_WORD.search(word)) and word not in stop_words()
 
 
+# word → its term (lower-cased) or None when it is not one: a body's words are mostly words
+# seen before, so each is checked once per process, not once per document
+_TERM_OF: dict[str, str | None] = {}
+_TERM_CACHE_MAX = 500_000
+
+
+def _term_of(word: str) -> str | None:
+    if len(_TERM_OF) >= _TERM_CACHE_MAX:
+        _TERM_OF.clear()
+    term = _TERM_OF[word] = word.lower() if is_term(word) else None
+    return term
+
+
 def term_counts(text: str) -> dict[str, int]:
-    """term → times it occurs in a (normalized) text."""
-    out: Counter[str] = Counter()
+    """term → times it occurs in a (normalized) text, in the order the terms first occur."""
+    out: dict[str, int] = {}
+    known = _TERM_OF
     for word, n in Counter(words(text)).items():
-        if is_term(word):
-            out[word.lower()] += n
-    return dict(out)
+        term = known[word] if word in known else _term_of(word)
+        if term is not None:
+            out[term] = out.get(term, 0) + n
+    return out
 
 
 def lines_with(lines: list[tuple[int, str]], terms: list[str], top: int = 3) -> list[int]:

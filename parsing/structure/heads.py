@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from parsing.structure.dates import DATE, any_date, is_date_line, to_date
@@ -103,6 +104,7 @@ def _content(texts: list[str]) -> list[int]:
     return [i for i, t in enumerate(texts) if t and not is_noise(t)]
 
 
+@lru_cache(maxsize=8192)  # title_at's windows overlap: each line is asked several times
 def _stop_line(text: str) -> bool:
     """A line that never belongs to a title: furniture, markers, dates, numbers, sentences."""
     return (is_packet_marker(text) or is_section_marker(text) or is_toc_heading(text) or is_date_line(text)

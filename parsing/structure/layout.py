@@ -4,6 +4,7 @@ from __future__ import annotations
 from parsing.vocab import CJK
 
 import re
+from functools import lru_cache
 
 # Document types (文种) that end a title, longest first so 实施意见 reads as 意见's owner.
 DOC_TYPES = (
@@ -91,6 +92,11 @@ def is_table_line(text: str) -> bool:
     return "\t" in text or text.count("|") >= 2 or bool(_TABLE_LABEL.search(text.strip()))
 
 
+@lru_cache(maxsize=16384)  # asked of every line by the segmenter, the heads and the prose alike
 def is_noise(text: str) -> bool:
-    """Page furniture: page numbers, running section headers, running issue headers."""
-    return is_page_number(text) or is_section_marker(text) or is_running_header(text)
+    """Page furniture: page numbers, running section headers, running issue headers
+    (`is_page_number`, `is_section_marker`, `is_running_header` in one call: it is asked of
+    every line, several times)."""
+    n = len(text)
+    return bool(_PAGE_NUMBER.match(text) or (n <= 10 and _SECTION.match(text))
+                or (n <= 60 and _RUNNING_HEADER.match(text)))

@@ -29,20 +29,38 @@ class Prose:
         return self.line_nos[max(0, bisect.bisect_right(self.starts, offset) - 1)]
 
 
-def document_prose(lines: list[Line], first: int, last: int, wrapped: bool, skip: set[int]) -> Prose:
-    """Lines first..last (1-based, inclusive) of a document; `skip` lines are left out."""
-    norm_parts: list[str] = []
-    raw_parts: list[str] = []
-    starts: list[int] = []
-    nos: list[int] = []
-    size = 0
-    for ln in lines[first - 1:last]:
-        if ln.no in skip or ln.blank or is_noise(ln.text) or _PAGE_DEBRIS.match(ln.text):
+def prose_pieces(lines: list[Line]) -> list[tuple[str, str] | None]:
+    """Each line's (normalized, raw) text as prose keeps it, None for a line prose leaves out
+    (blank, page furniture, page debris): worked out once per bulletin, not once per prose
+    built (each document's sentences and its index text both read the same lines)."""
+    out: list[tuple[str, str] | None] = []
+    for ln in lines:
+        if ln.blank or is_noise(ln.text) or _PAGE_DEBRIS.match(ln.text):
+            out.append(None)
             continue
         text, raw = ln.norm.strip(), ln.raw.strip()
         if len(text) != len(raw):  # strip took different white space: cut raw by norm's offsets
             lead = len(ln.norm) - len(ln.norm.lstrip())
             raw = ln.raw[lead:lead + len(text)]
+        out.append((text, raw))
+    return out
+
+
+def document_prose(lines: list[Line], first: int, last: int, wrapped: bool, skip: set[int],
+                   pieces: list[tuple[str, str] | None] | None = None) -> Prose:
+    """Lines first..last (1-based, inclusive) of a document; `skip` lines are left out.
+    `pieces` are `prose_pieces(lines)` when the caller has them already."""
+    if pieces is None:
+        pieces = [None] * (first - 1) + prose_pieces(lines[first - 1:last])
+    norm_parts: list[str] = []
+    raw_parts: list[str] = []
+    starts: list[int] = []
+    nos: list[int] = []
+    size = 0
+    for ln, piece in zip(lines[first - 1:last], pieces[first - 1:last]):
+        if piece is None or ln.no in skip:
+            continue
+        text, raw = piece
         if norm_parts and not wrapped:
             norm_parts.append("\n")
             raw_parts.append("\n")

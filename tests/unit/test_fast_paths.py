@@ -1,0 +1,110 @@
+"""The cheaper ways of computing the same thing (issue 17) give what the plain ways gave:
+width folding by kind of character, the script share and the mojibake check over the whole
+text, prose lines filtered once, the text hash in one NFKC pass, keywords ranked on tuples."""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import random
+import re
+import unicodedata
+
+import pytest
+
+from gongbao.extraction.run import text_sha256
+from parsing.index.keywords import _idf, top_keywords
+from parsing.index.search_terms import is_term, term_counts
+from parsing.index.segment import words
+from parsing.structure.layout import is_noise
+from parsing.structure.prose import document_prose, prose_pieces
+from parsing.text.lines import (_FULLWIDTH, _simplified_share_by_line, fold_width, simplified_share,
+                                split_lines)
+from parsing.text.mojibake import _GBK_OF_UTF8, _LOST, is_garbled, mojibake_lines
+from tests.conftest import RAW
+
+TEXTS = sorted(RAW.glob("*.txt"))
+_SPACE = re.compile(r"\s+")
+
+
+def _texts():
+    return [p.read_text(encoding="utf-8") for p in TEXTS]
+
+
+def test_fold_width_is_the_translation():
+    chars = [chr(c) for c in range(0xFF00, 0xFF70)] + ["\u3000", "\u00a0", "\u2002", "\u2003", "\u200b",
+                                                       "\ufeff", "\t", "\n", "\r", "中", "A", "1", "，"]
+    rng = random.Random(17)
+    for _ in range(3000):
+        pool = chars[:rng.randint(1, len(chars))]
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 120)))
+        assert fold_width(text) == text.translate(_FULLWIDTH)
+    for text in _texts():
+        assert fold_width(text) == text.translate(_FULLWIDTH)
+
+
+def _split_lines_by_line(text):
+    """split_lines as it was: each line folded on its own."""
+    from parsing.text.lines import _MD_HEADING, Line, to_simplified
+    raws = text.split("\n")
+    folded = [r.rstrip("\r").translate(_FULLWIDTH) for r in raws]
+    simplified = to_simplified("\n".join(folded)).split("\n")
+    out = []
+    for i, (raw, norm) in enumerate(zip(raws, simplified), start=1):
+        m = _MD_HEADING.match(norm)
+        if m:
+            norm = " " * m.end() + norm[m.end():]
+        out.append(Line(i, raw.rstrip("\r"), norm))
+    return out
+
+
+@pytest.mark.parametrize("text", _texts() + ["a\r\nｂ\r\n# 標題\r\n", "## 國務院\n\u3000內容，１２３\n"])
+def test_lines_and_script_share_as_line_by_line(text):
+    lines = split_lines(text)
+    assert lines == _split_lines_by_line(text)
+    assert simplified_share(lines) == _simplified_share_by_line(lines)
+
+
+def test_mojibake_whole_text_check_as_line_by_line():
+    for text in _texts() + ["正常的一行\n锟斤拷乱码\n中?文", "ㄏㄏ中文ㄖ\n好"]:
+        lines = split_lines(text)
+        plain = [ln.no for ln in lines
+                 if _LOST.search(ln.norm) or _GBK_OF_UTF8.search(ln.norm) or is_garbled(ln.raw)]
+        assert mojibake_lines(lines) == plain
+
+
+def test_prose_from_pieces_is_the_prose():
+    for text in _texts():
+        lines = split_lines(text)
+        pieces = prose_pieces(lines)
+        for first, last, skip in ((1, len(lines), set()), (3, len(lines) // 2, {5, 6, 7})):
+            for wrapped in (False, True):
+                assert document_prose(lines, first, last, wrapped, skip, pieces) == \
+                    document_prose(lines, first, last, wrapped, skip)
+        assert [p is None for p in pieces] == [ln.blank or is_noise(ln.text) or
+                                               bool(re.match(r"^[\s—－-]*$", ln.text)) for ln in lines]
+
+
+def test_text_hash_as_line_by_line():
+    for text in _texts() + ["e\u0301\n\u0301x\nＡ　Ｂ\n"]:
+        rows = [{"text": t} for t in text.split("\n")]
+        digest = hashlib.sha256()
+        for row in rows:
+            digest.update(_SPACE.sub("", unicodedata.normalize("NFKC", row["text"])).encode("utf-8"))
+        assert text_sha256(rows) == digest.hexdigest()
+
+
+def test_terms_and_keywords_as_before():
+    from collections import Counter
+    idf, median = _idf()
+    for text in _texts():
+        norm = "\n".join(ln.norm for ln in split_lines(text))
+        plain: Counter[str] = Counter()
+        for word, n in Counter(words(norm)).items():
+            if is_term(word):
+                plain[word.lower()] += n
+        terms = term_counts(norm)
+        assert list(terms.items()) == list(dict(plain).items())
+        total = sum(terms.values())
+        scored = ((w, n / total * idf.get(w, median)) for w, n in terms.items() if len(w) >= 2)
+        ranked = [(w, round(s, 6)) for w, s in heapq.nsmallest(10, scored, key=lambda x: (-x[1], x[0]))]
+        assert top_keywords(terms) == ranked
