@@ -115,12 +115,15 @@ def clean_name(clause: str) -> str:
     if re.match(r"^[（(][^)）]*$", name):
         name = name[1:]  # the clause began inside brackets: `（占到期政府债券本金的90%）`
     for _ in range(3):
+        before = name
         name = _LEAD.sub("", name).strip()
         name = _EXISTS.sub("", name).strip()
         name = _FROM.sub("", name).strip()
         name = _CHANGE_NOUN_END.sub("", name).strip()
         name = _CHANGE_END.sub("", name).strip()
         name = _LINK.sub("", name).strip()
+        if name == before:
+            break  # a round that took nothing: the next would take nothing either
     name = _LIGHT_VERB.sub(_light_verb, name)
     name = _after_preposition(_at_least(name))
     name = _ABBREVIATION.sub("", name)
