@@ -64,6 +64,11 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--port", type=int, default=3000)
     _folders(u)
     _folders(sub.add_parser("daemon", help="the Dagster daemon alone (sensor, schedule) on the same instance"))
+    m = sub.add_parser("migrate", help="copy an embedded warehouse into an empty ducklake warehouse (docs/deployment.md)")
+    m.add_argument("--from", dest="source", type=Path, default=None,
+                   help="the embedded warehouse folder (default: GONGBAO_WAREHOUSE_DIR, else warehouse/)")
+    m.add_argument("--to", default=None, metavar="URL",
+                   help="the ducklake warehouse, empty (default: GONGBAO_WAREHOUSE_URL)")
     r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
     _folders(r, raw=False)
     r.add_argument("--out", type=Path, default=None, help="releases folder (default: release/)")
@@ -161,6 +166,32 @@ def _lineage(settings: Settings, row_id: str) -> int:
     return EXIT_OK
 
 
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    import duckdb
+
+    from gongbao.store import migrate
+    from gongbao.store.lake import LakeStore
+    from gongbao.store.warehouse import WarehouseStore
+
+    url = args.to or settings.warehouse_url
+    if not url:
+        print("gongbao: migrate needs the ducklake warehouse to move into: --to URL or GONGBAO_WAREHOUSE_URL",
+              file=sys.stderr)
+        return EXIT_USAGE
+    target = replace(settings, warehouse_url=url).lake()
+    source = WarehouseStore(args.source.resolve() if args.source else settings.warehouse_dir)
+    try:
+        counts = migrate.to_lake(source, LakeStore(target))
+    except (OSError, RuntimeError, duckdb.Error) as err:
+        print(f"gongbao: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"gongbao: moved {source.db_path} to {target.display()}: "
+          + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    return EXIT_OK
+
+
 def _read(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
@@ -214,6 +245,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return _text(args)
     if args.command in ("ui", "daemon"):
         return _dagster(args, settings)
+    if args.command == "migrate":
+        return _migrate(args, settings)
     return _read(args, settings)
 
 

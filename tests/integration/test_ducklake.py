@@ -308,9 +308,37 @@ def test_compaction_job_merges_small_files_and_keeps_every_row(lake, tmp_path):
         == dg.DefaultScheduleStatus.RUNNING
     result = defs.resolve_job_def("compact_warehouse").execute_in_process(instance=dg.DagsterInstance.ephemeral())
     assert result.success
-    meta = result.output_for_node("compact_warehouse_files") is None and result.get_step_success_events()
-    assert meta
-    assert store.files() < files_before
+    [output] = [e for e in result.all_events if e.is_successful_output]
+    metadata = {k: v.value for k, v in output.event_specific_data.metadata.items()}
+    assert metadata["backend"] == "ducklake" and metadata["files_before"] == files_before
+    assert store.files() == metadata["files_after"] < files_before
     assert counts(store) == before
+    with store.reader() as con:
+        assert torn(con) == []
+
+
+# --- moving an embedded warehouse ------------------------------------------------------------
+
+def test_migrate_moves_an_embedded_warehouse_into_an_empty_lake(lake, sample_warehouse, capsys):
+    embedded = open_store(sample_warehouse)
+    assert main(["migrate", "--from", str(sample_warehouse.warehouse_dir)]) == 0
+    assert "moved" in capsys.readouterr().out
+    store = open_store(lake)
+    assert counts(store) == counts(embedded)
+    docs = "select document_id, title, doc_number, run_id from documents order by document_id"
+    assert rows(store, docs) == rows(embedded, docs)  # the rows as they were, their runs included
+    with store.reader() as con:
+        assert con.execute("select count(*) from budgets_by_funder_year").fetchone()[0] > 0
+        assert con.execute("select comment from duckdb_tables() where table_name = 'documents'").fetchone()[0] \
+            == TABLE_DESCRIPTIONS["documents"]
+    # a lake with bulletins is not written over
+    assert main(["migrate", "--from", str(sample_warehouse.warehouse_dir)]) == 1
+    assert "is not empty" in capsys.readouterr().err
+    assert counts(store) == counts(embedded)
+    # and it goes on as a lake: a new version of a bulletin ingested on top
+    changed = lake.raw_dir / SAMPLES["004"].name
+    changed.write_text(SAMPLES["004"].read_text(encoding="utf-8") + "\n（本期完）\n", encoding="utf-8")
+    assert main(["ingest", str(changed), "--raw", str(lake.raw_dir), "-q"]) == 0
+    assert counts(store)["lineage"] == counts(embedded)["lineage"] + 1
     with store.reader() as con:
         assert torn(con) == []
