@@ -342,3 +342,51 @@ def test_migrate_moves_an_embedded_warehouse_into_an_empty_lake(lake, sample_war
     assert counts(store)["lineage"] == counts(embedded)["lineage"] + 1
     with store.reader() as con:
         assert torn(con) == []
+
+
+def test_twins_ingested_at_once_are_loaded_once(lake, tmp_path):
+    """The same bytes under two names, by two processes at the same moment: one is loaded, the
+    other recorded as its duplicate (the check is made again when the commits conflict)."""
+    folder = tmp_path / "twins"
+    folder.mkdir()
+    for name in ("twin_a.txt", "twin_b.txt"):
+        shutil.copy(SAMPLES["004"], folder / name)
+    runs = [_gongbao(lake, "ingest", str(folder / name)) for name in ("twin_a.txt", "twin_b.txt")]
+    outs = [r.communicate(timeout=600) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], [e.decode()[-2000:] for _, e in outs]
+    store = open_store(lake)
+    versions = rows(store, "select bulletin_id, duplicate_of from lineage where is_current order by bulletin_id")
+    assert len(versions) == 2
+    [(loaded,)] = [(b,) for b, dup in versions if dup is None]
+    assert [dup for b, dup in versions if dup is not None] == [loaded]
+    assert rows(store, "select bulletin_id, count(*) from documents group by all") == [(loaded, 7)]
+
+
+def test_the_sensor_on_the_lake_runs_only_the_new_bulletin(lake):
+    from gongbao.cli.runs import build
+    from pipelines.definitions import build_defs
+    from pipelines.sensors import raw_folder_sensor
+
+    for p in ("001", "002", "004"):
+        (lake.raw_dir / SAMPLES[p].name).unlink()
+    defs = build_defs(lake)
+    with dg.instance_for_test() as instance:
+        assert build(lake, instance).success
+
+        def tick(cursor=None):
+            with dg.build_sensor_context(instance=instance, cursor=cursor, resources=defs.resources) as context:
+                return raw_folder_sensor(context)
+
+        first = tick()
+        assert first.run_requests == []  # what the lake holds counts as seen
+        shutil.copy(SAMPLES["004"], lake.raw_dir)
+        landing = tick(first.cursor)
+        assert landing.run_requests == []  # runs once its size and mtime held for a tick
+        result = tick(landing.cursor)
+        assert [r.partition_key for r in result.run_requests] == [SAMPLES["004"].stem]
+        instance.add_dynamic_partitions("bulletins", [SAMPLES["004"].stem])
+        run = defs.resolve_job_def("build_warehouse").execute_in_process(instance=instance,
+                                                                         partition_key=SAMPLES["004"].stem)
+        assert run.success
+        assert tick(result.cursor).run_requests == []
+    assert rows(open_store(lake), "select count(*) from lineage") == [(3,)]
