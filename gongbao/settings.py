@@ -114,6 +114,11 @@ class Settings:
     s3_secret_access_key: str = field(default="", repr=False)  # GONGBAO_S3_SECRET_ACCESS_KEY
     s3_region: str = "us-east-1"  # GONGBAO_S3_REGION
     maintenance_cron: str = DEFAULT_MAINTENANCE_CRON  # GONGBAO_MAINTENANCE_CRON: compaction of a ducklake warehouse
+    # GONGBAO_EXECUTOR: how the Dagster runs the daemon launches execute their steps: in_process
+    # (default) or celery (steps sent to celery workers through GONGBAO_CELERY_BROKER, e.g. Redis)
+    executor: str = "in_process"
+    celery_broker: str = ""  # GONGBAO_CELERY_BROKER: redis://host:port/0
+    celery_backend: str = ""  # GONGBAO_CELERY_BACKEND: where results go (default: the broker)
     release_dir: Path = field(default_factory=lambda: Path("release").resolve())  # GONGBAO_RELEASE_DIR
     ingest_cron: str = DEFAULT_CRON  # GONGBAO_INGEST_CRON: when the schedule ingests new files
     workers: int = field(default_factory=_default_workers)  # GONGBAO_WORKERS: parsing processes (0: in the run)
@@ -139,6 +144,9 @@ class Settings:
             s3_secret_access_key=env.get("GONGBAO_S3_SECRET_ACCESS_KEY") or "",
             s3_region=env.get("GONGBAO_S3_REGION") or "us-east-1",
             maintenance_cron=env.get("GONGBAO_MAINTENANCE_CRON") or DEFAULT_MAINTENANCE_CRON,
+            executor=(env.get("GONGBAO_EXECUTOR") or "in_process").strip(),
+            celery_broker=(env.get("GONGBAO_CELERY_BROKER") or "").strip(),
+            celery_backend=(env.get("GONGBAO_CELERY_BACKEND") or "").strip(),
             workers=int(env.get("GONGBAO_WORKERS") or _default_workers()),
             dagster_home=path("DAGSTER_HOME", ".dagster_home"),
         )
@@ -150,6 +158,20 @@ class Settings:
             return None
         return lake_target(self.warehouse_url, self.s3_endpoint, self.s3_access_key_id, self.s3_secret_access_key,
                            self.s3_region)
+
+    def celery(self) -> dict[str, str] | None:
+        """The celery executor's broker and backend when GONGBAO_EXECUTOR=celery (checked:
+        SettingError); None: steps run in the run's own process."""
+        if self.executor == "in_process":
+            return None
+        if self.executor != "celery":
+            raise SettingError(f"GONGBAO_EXECUTOR={self.executor!r}: expected in_process (the default) or celery")
+        for name, url in (("GONGBAO_CELERY_BROKER", self.celery_broker), ("GONGBAO_CELERY_BACKEND", self.celery_backend)):
+            if url and not url.startswith(("redis://", "rediss://", "amqp://", "pyamqp://")):
+                raise SettingError(f"{name}={url!r}: expected redis://HOST:PORT/DB (or amqp://…)")
+        if not self.celery_broker:
+            raise SettingError("GONGBAO_EXECUTOR=celery needs GONGBAO_CELERY_BROKER (e.g. redis://HOST:6379/0)")
+        return {"broker": self.celery_broker, "backend": self.celery_backend or self.celery_broker}
 
     def with_overrides(self, **paths: Path | str | None) -> "Settings":
         """These settings with the CLI's flags (those given) in place of the environment's values.

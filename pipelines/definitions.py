@@ -21,8 +21,29 @@ def build_defs(settings: Settings | None = None) -> dg.Definitions:
         sensors=[raw_folder_sensor, publish_after_build],
         schedules=[ingest_schedule(settings), maintenance_schedule(settings)],
         resources=resources_for(settings),
-        executor=dg.in_process_executor,
+        executor=executor_for(settings),
     )
+
+
+def executor_for(settings: Settings) -> dg.ExecutorDefinition:
+    """In process by default; GONGBAO_EXECUTOR=celery sends each step to the celery workers
+    (`dagster-celery worker start -A dagster_celery.app`) through the broker (docs/deployment.md)."""
+    celery = settings.celery()
+    if celery is None:
+        return dg.in_process_executor
+    try:
+        from dagster_celery import celery_executor
+    except ImportError as err:
+        from gongbao.settings import SettingError
+
+        raise SettingError("GONGBAO_EXECUTOR=celery needs dagster-celery: pip install 'gongbao[celery]'") from err
+    return celery_executor.configured(celery, name="celery")
+
+
+def build_warehouse_job() -> dg.JobDefinition:
+    """The build job of the environment's settings, for runs that are reconstructed in other
+    processes (the celery workers import this module and call it)."""
+    return build_defs().resolve_job_def("build_warehouse")
 
 
 @dg.definitions

@@ -154,3 +154,13 @@ def lake(pg_server, s3_server, monkeypatch, tmp_path):
 
     return replace(Settings.from_env(env), raw_dir=raw, warehouse_dir=tmp_path / "warehouse",
                    release_dir=tmp_path / "release")
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """redis-server on 127.0.0.1 (the celery executor's broker), stopped at the end."""
+    from tests.servers import redis
+
+    manager, url = _started(redis, "Redis")
+    yield url
+    manager.__exit__(None, None, None)

@@ -238,3 +238,61 @@ def seaweedfs(access_key: str = "gongbao-test", secret_key: str = "gongbao-test-
     finally:
         _stop(proc, timeout=5)
         shutil.rmtree(base, ignore_errors=True)
+
+
+# --- Redis (the celery executor's broker) -------------------------------------------------------
+
+@contextmanager
+def redis():
+    """redis-server on 127.0.0.1, in memory only; yields its URL (redis://127.0.0.1:PORT/0)."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise Missing("Redis is not installed (Debian package redis-server)")
+    base = Path(tempfile.mkdtemp(prefix="gongbao-redis-"))
+    port, log = free_port(), base / "redis.log"
+    proc = subprocess.Popen([binary, "--bind", HOST, "--port", str(port), "--dir", str(base), "--save", "",
+                             "--appendonly", "no", "--protected-mode", "yes"],
+                            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def ready() -> bool:
+            with socket.create_connection((HOST, port), timeout=2) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+
+        _wait("Redis", ready, 30, proc, log)
+        yield f"redis://{HOST}:{port}/0"
+    finally:
+        _stop(proc, timeout=5)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def celery_workers(broker: str, n: int, env: dict[str, str], folder: Path):
+    """`n` dagster-celery workers (one process each) on the broker, with the environment `env`
+    (the same settings and DAGSTER_HOME as the runs they execute); stopped at the end."""
+    exe = Path(sys.executable).parent / "dagster-celery"
+    if not exe.exists():
+        raise Missing("dagster-celery is not installed (pip install 'gongbao[celery]')")
+    config = folder / "celery.yaml"
+    config.write_text(f"execution:\n  config:\n    broker: {broker}\n    backend: {broker}\n")
+    env = {**env, "PATH": f"{exe.parent}{os.pathsep}{env.get('PATH', '')}"}  # the worker runs `celery`
+    procs = [subprocess.Popen([str(exe), "worker", "start", "-A", "dagster_celery.app", "-y", str(config),
+                               "-n", f"gongbao{i}@%h", "--", "-c", "1"], env=env,
+                              stdout=open(folder / f"worker{i}.log", "wb"), stderr=subprocess.STDOUT,
+                              start_new_session=True) for i in range(1, n + 1)]
+    try:
+        def ready() -> bool:
+            return all(b" ready." in (folder / f"worker{i}.log").read_bytes() for i in range(1, n + 1))
+
+        _wait("celery workers", ready, 120, None, folder / "worker1.log")
+        yield [p.pid for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
