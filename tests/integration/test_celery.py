@@ -28,16 +28,18 @@ def test_runs_on_two_celery_workers_into_the_lake(lake, redis_server, monkeypatc
 
     assert build_defs().resolve_job_def("build_warehouse").executor_def.name == "celery"
     keys = [SAMPLES[p].stem for p in ("000", "003")]
-    try:
-        workers = celery_workers(redis_server, 2, dict(os.environ), tmp_path)
-        pids = workers.__enter__()
-    except Missing as err:
-        if os.environ.get("GONGBAO_REQUIRE_SYSTEM_TOOLS"):
-            pytest.fail(str(err))
-        pytest.skip(str(err))
-    try:
-        with dg.DagsterInstance.get() as instance:
-            register(instance, keys)
+    # The instance (its sqlite storage) is made before the workers start: two workers making
+    # it at once would both write its schema.
+    with dg.DagsterInstance.get() as instance:
+        register(instance, keys)
+        try:
+            workers = celery_workers(redis_server, 2, dict(os.environ), tmp_path)
+            pids = workers.__enter__()
+        except Missing as err:
+            if os.environ.get("GONGBAO_REQUIRE_SYSTEM_TOOLS"):
+                pytest.fail(str(err))
+            pytest.skip(str(err))
+        try:
             ran_on = set()
             for key in keys:  # what the sensor or a backfill launches: a run per partition
                 result = dg.execute_job(dg.reconstructable(build_warehouse_job), instance=instance,
@@ -47,8 +49,8 @@ def test_runs_on_two_celery_workers_into_the_lake(lake, redis_server, monkeypatc
                     if event.is_engine_event and "celery worker" in (event.message or "").lower():
                         ran_on.update(m.value for label, m in event.event_specific_data.metadata.items()
                                       if label == "Celery worker")
-    finally:
-        workers.__exit__(None, None, None)
+        finally:
+            workers.__exit__(None, None, None)
     assert ran_on and all(w.startswith("gongbao") for w in ran_on)  # the steps ran on the workers
     assert len(pids) == 2
     store = open_store(lake)
