@@ -69,7 +69,18 @@ class LakeStore(WarehouseStore):
     def _connection(self) -> duckdb.DuckDBPyConnection:
         """This store's own read-write connection (kept open: attaching costs a few hundred ms)."""
         if self._con is None:
-            self._con = open_lake(self.target, read_only=False, snapshot=False)
+            for attempt in range(1, COMMIT_RETRIES + 1):
+                try:
+                    self._con = open_lake(self.target, read_only=False, snapshot=False)
+                    break
+                except duckdb.Error as err:
+                    # two writers attaching a new, empty catalog at once both create DuckLake's
+                    # tables in it: the one that loses sees them "already exist" and attaches again
+                    text = str(err)
+                    if attempt == COMMIT_RETRIES or not ("already exists" in text or "duplicate key" in text
+                                                         or _conflict(err)):
+                        raise
+                    time.sleep(random.uniform(*RETRY_PAUSE) * min(attempt, 4))
         return self._con
 
     @contextmanager
