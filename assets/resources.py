@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from gongbao.settings import Settings
+from gongbao.store import open_store
 from gongbao.store.warehouse import WarehouseStore
 from parsing.ids import bulletin_id
 
@@ -37,10 +39,31 @@ class ParsingResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse the runs write and read: the embedded DuckDB warehouse in `base_dir`, or,
+    when `url` is set (GONGBAO_WAREHOUSE_URL), the ducklake warehouse it names, its data on
+    S3 with the `s3_*` settings. gongbao.store.open_store picks the backend."""
+
     base_dir: str
+    url: str = ""
+    s3_endpoint: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = "us-east-1"
+
+    def settings(self) -> Settings:
+        return Settings(warehouse_dir=Path(self.base_dir), warehouse_url=self.url, s3_endpoint=self.s3_endpoint,
+                        s3_access_key_id=self.s3_access_key_id, s3_secret_access_key=self.s3_secret_access_key,
+                        s3_region=self.s3_region)
 
     def store(self) -> WarehouseStore:
-        return WarehouseStore(Path(self.base_dir))
+        return open_store(self.settings())
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "WarehouseResource":
+        settings.lake()  # a bad GONGBAO_WAREHOUSE_URL is said when the code location loads, not at a run
+        return cls(base_dir=str(settings.warehouse_dir), url=settings.warehouse_url, s3_endpoint=settings.s3_endpoint,
+                   s3_access_key_id=settings.s3_access_key_id, s3_secret_access_key=settings.s3_secret_access_key,
+                   s3_region=settings.s3_region)
 
 
 class ReleaseResource(dg.ConfigurableResource):

@@ -22,14 +22,14 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     transaction and swapped in atomically), so readers never see a half-written warehouse."""
     store = warehouse.store()
     mode, counts = store.sync_duckdb()
-    context.log.info(f"warehouse {mode} at {store.db_path}: {counts}")
+    context.log.info(f"warehouse {mode} at {store.location}: {counts}")
     torn = store.pending()[1]
     if torn:
         context.log.warning(f"bulletins left half-written by a killed run, kept at their last loaded "
                             f"version until parsed again: {', '.join(torn)}")
     previews = store.previews(OUTPUTS, rows=5)
     for t in OUTPUTS:
-        metadata = {"dagster/row_count": counts[t], "path": dg.MetadataValue.path(str(store.db_path)),
+        metadata = {"dagster/row_count": counts[t], "path": dg.MetadataValue.path(store.location),
                     "load": mode}
         if previews[t].height:
             metadata["preview"] = dg.MetadataValue.md(markdown_table(previews[t], rows=5, width=60))

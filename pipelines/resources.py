@@ -1,6 +1,7 @@
 """The resources of a deployment, chosen from its settings in this one place.
 
-Plain folders here; a deployment on object storage swaps the instances below and nothing else."""
+The warehouse is the embedded DuckDB one in a folder, or the ducklake one (PostgreSQL catalog,
+data on S3) when GONGBAO_WAREHOUSE_URL is set: docs/deployment.md."""
 from __future__ import annotations
 
 from assets.resources import ParsingResource, RawStore, ReleaseResource, WarehouseResource
@@ -10,7 +11,7 @@ from gongbao.settings import Settings
 def resources_for(settings: Settings) -> dict:
     return {
         "raw_store": RawStore(base_dir=str(settings.raw_dir)),
-        "warehouse": WarehouseResource(base_dir=str(settings.warehouse_dir)),
+        "warehouse": WarehouseResource.for_settings(settings),
         "release": ReleaseResource(base_dir=str(settings.release_dir)),
         "parsing": ParsingResource(workers=settings.workers, progress=settings.progress),
     }

@@ -20,7 +20,7 @@ import dagster as dg
 from assets.partitions import bulletin_partitions, register, unregistered
 
 from gongbao.extraction.run import file_sha256
-from pipelines.jobs import build_job, publish_job
+from pipelines.jobs import build_job, compact_job, publish_job
 from assets.resources import RawStore, WarehouseResource
 from gongbao.settings import Settings
 from gongbao.store.warehouse import WRITING, WarehouseStore
@@ -121,6 +121,14 @@ def ingest_schedule(settings: Settings) -> dg.ScheduleDefinition:
         return run_requests(changed)
 
     return daily_ingest_schedule
+
+
+def maintenance_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """Compaction of the ducklake warehouse at GONGBAO_MAINTENANCE_CRON (daily at 03:30 by
+    default): on when the warehouse is ducklake, off for the embedded one (nothing to merge)."""
+    status = dg.DefaultScheduleStatus.RUNNING if settings.warehouse_url else dg.DefaultScheduleStatus.STOPPED
+    return dg.ScheduleDefinition(name="warehouse_maintenance_schedule", job=compact_job,
+                                 cron_schedule=settings.maintenance_cron, default_status=status)
 
 
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[build_job],

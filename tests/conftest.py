@@ -86,3 +86,81 @@ def sample_warehouse(tmp_path_factory):
                         release_dir=base / "release")
     assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", str(settings.warehouse_dir)]) == 0
     return settings
+
+
+# --- real servers for the ducklake backend (tests/servers.py) -------------------------------
+
+def _started(factory, what: str):
+    """Enter a server's context, or skip (fail, under GONGBAO_REQUIRE_SYSTEM_TOOLS) when its
+    binary is not installed."""
+    import os
+
+    from tests.servers import Missing
+
+    manager = factory()
+    try:
+        return manager, manager.__enter__()
+    except Missing as err:
+        if os.environ.get("GONGBAO_REQUIRE_SYSTEM_TOOLS"):
+            pytest.fail(f"{what}: {err} (GONGBAO_REQUIRE_SYSTEM_TOOLS is set: the ducklake tests must run)")
+        pytest.skip(f"{what}: {err}")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (the DuckLake catalog), stopped at the end."""
+    from tests.servers import postgres
+
+    manager, server = _started(postgres, "PostgreSQL")
+    yield server
+    manager.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """SeaweedFS on 127.0.0.1 with one S3 identity (the DuckLake data), stopped at the end."""
+    from tests.servers import seaweedfs
+
+    manager, server = _started(seaweedfs, "SeaweedFS")
+    server.create_bucket("gongbao")
+    yield server
+    manager.__exit__(None, None, None)
+
+
+_LAKES = iter(range(1, 10**6))
+
+
+def lake_env(pg_server, s3_server, name: str) -> dict[str, str]:
+    """The settings (environment variables) of a new, empty ducklake warehouse: its own catalog
+    database and its own prefix in the bucket."""
+    url = pg_server.create_database(name)
+    return {"GONGBAO_WAREHOUSE_URL": f"ducklake:{url}?data=s3://gongbao/{name}/",
+            "GONGBAO_S3_ENDPOINT": s3_server.endpoint, "GONGBAO_S3_ACCESS_KEY_ID": s3_server.access_key,
+            "GONGBAO_S3_SECRET_ACCESS_KEY": s3_server.secret_key}
+
+
+@pytest.fixture
+def lake(pg_server, s3_server, monkeypatch, tmp_path):
+    """Settings of a new ducklake warehouse (also set in the environment, for the CLI and the
+    processes a test starts), with the five text samples in a raw folder."""
+    from gongbao.settings import Settings
+
+    env = lake_env(pg_server, s3_server, f"lake{next(_LAKES)}")
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("GONGBAO_WAREHOUSE_DIR", raising=False)
+    raw = copy_samples(tmp_path / "raw")
+    from dataclasses import replace
+
+    return replace(Settings.from_env(env), raw_dir=raw, warehouse_dir=tmp_path / "warehouse",
+                   release_dir=tmp_path / "release")
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """redis-server on 127.0.0.1 (the celery executor's broker), stopped at the end."""
+    from tests.servers import redis
+
+    manager, url = _started(redis, "Redis")
+    yield url
+    manager.__exit__(None, None, None)

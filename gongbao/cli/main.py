@@ -22,7 +22,9 @@ _SEVERITY = {EXIT_OK: 0, EXIT_REFUSED: 1, EXIT_ERROR: 2}  # several runs: the wo
 def _folders(p: argparse.ArgumentParser, raw: bool = True) -> None:
     if raw:
         p.add_argument("--raw", type=Path, default=None, help="folder of bulletin files (default: raw/)")
-    p.add_argument("--warehouse", type=Path, default=None, help="warehouse folder (default: warehouse/)")
+    p.add_argument("--warehouse", default=None, metavar="FOLDER|URL",
+                   help="warehouse folder (default: warehouse/), or a ducklake URL "
+                        "(ducklake:postgres://USER@HOST:PORT/DB?data=s3://BUCKET/PREFIX; default: GONGBAO_WAREHOUSE_URL)")
 
 
 def _loud(p: argparse.ArgumentParser) -> None:
@@ -62,6 +64,11 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--port", type=int, default=3000)
     _folders(u)
     _folders(sub.add_parser("daemon", help="the Dagster daemon alone (sensor, schedule) on the same instance"))
+    m = sub.add_parser("migrate", help="copy an embedded warehouse into an empty ducklake warehouse (docs/deployment.md)")
+    m.add_argument("--from", dest="source", type=Path, default=None,
+                   help="the embedded warehouse folder (default: GONGBAO_WAREHOUSE_DIR, else warehouse/)")
+    m.add_argument("--to", default=None, metavar="URL",
+                   help="the ducklake warehouse, empty (default: GONGBAO_WAREHOUSE_URL)")
     r = sub.add_parser("publish", help="write the open-data release: CSV, Excel CSV, Parquet, datapackage.json")
     _folders(r, raw=False)
     r.add_argument("--out", type=Path, default=None, help="releases folder (default: release/)")
@@ -138,7 +145,8 @@ def _dagster(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_ERROR
     # the code location reads its folders from the environment (gongbao.settings)
     env = {**os.environ, "DAGSTER_HOME": str(home), "GONGBAO_RAW_DIR": str(settings.raw_dir),
-           "GONGBAO_WAREHOUSE_DIR": str(settings.warehouse_dir), "GONGBAO_RELEASE_DIR": str(settings.release_dir)}
+           "GONGBAO_WAREHOUSE_DIR": str(settings.warehouse_dir), "GONGBAO_RELEASE_DIR": str(settings.release_dir),
+           "GONGBAO_WAREHOUSE_URL": settings.warehouse_url}
     print(f"gongbao: Dagster instance {home}", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=env)
@@ -148,9 +156,9 @@ def _dagster(args: argparse.Namespace, settings: Settings) -> int:
 
 def _lineage(settings: Settings, row_id: str) -> int:
     from gongbao.query import lineage_lookup
-    from gongbao.store.warehouse import WarehouseStore
+    from gongbao.store import open_store
 
-    found = lineage_lookup.find(WarehouseStore(settings.warehouse_dir), row_id)
+    found = lineage_lookup.find(open_store(settings), row_id)
     if found is None:
         print(f"gongbao: no bulletin, document or row with id {row_id!r} in the warehouse", file=sys.stderr)
         return EXIT_ERROR
@@ -158,13 +166,39 @@ def _lineage(settings: Settings, row_id: str) -> int:
     return EXIT_OK
 
 
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    import duckdb
+
+    from gongbao.store import migrate
+    from gongbao.store.lake import LakeStore
+    from gongbao.store.warehouse import WarehouseStore
+
+    url = args.to or settings.warehouse_url
+    if not url:
+        print("gongbao: migrate needs the ducklake warehouse to move into: --to URL or GONGBAO_WAREHOUSE_URL",
+              file=sys.stderr)
+        return EXIT_USAGE
+    target = replace(settings, warehouse_url=url).lake()
+    source = WarehouseStore(args.source.resolve() if args.source else settings.warehouse_dir)
+    try:
+        counts = migrate.to_lake(source, LakeStore(target))
+    except (OSError, RuntimeError, duckdb.Error) as err:
+        print(f"gongbao: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"gongbao: moved {source.db_path} to {target.display()}: "
+          + ", ".join(f"{n} {t}" for t, n in counts.items()))
+    return EXIT_OK
+
+
 def _read(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
     from gongbao.query import queries
-    from gongbao.store.connection import ReadOnlyWarehouse
+    from gongbao.store.connection import read_only
 
-    store = ReadOnlyWarehouse(settings.warehouse_dir)  # reading needs no more: sql starts fast
+    store = read_only(settings)  # reading needs no more: sql starts fast
     try:
         if args.command == "lineage":
             return _lineage(settings, args.id)
@@ -173,10 +207,9 @@ def _read(args: argparse.Namespace, settings: Settings) -> int:
             print(queries.render_hits(hits) if hits else f"nothing found for {args.query!r}")
         elif args.command == "publish":
             from gongbao.release import publish
-            from gongbao.store.warehouse import WarehouseStore
+            from gongbao.store import open_store
 
-            print(f"gongbao: release written to "
-                  f"{publish.publish(WarehouseStore(settings.warehouse_dir), settings.release_dir)}")
+            print(f"gongbao: release written to {publish.publish(open_store(settings), settings.release_dir)}")
         elif args.query:
             queries.run_sql(store, args.query, args.format, allow_files=args.allow_files)
         else:
@@ -188,10 +221,22 @@ def _read(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from gongbao.settings import SettingError
+
     args = parser().parse_args(argv)
     settings = Settings.from_env().with_overrides(raw_dir=getattr(args, "raw", None),
                                                   warehouse_dir=getattr(args, "warehouse", None),
                                                   release_dir=getattr(args, "out", None))
+    try:
+        if args.command != "text":
+            settings.lake()  # a bad warehouse setting is said before any work, naming the setting
+        return _command(args, settings)
+    except SettingError as err:
+        print(f"gongbao: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("build", "ingest"):
         from dataclasses import replace
 
@@ -200,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         return _text(args)
     if args.command in ("ui", "daemon"):
         return _dagster(args, settings)
+    if args.command == "migrate":
+        return _migrate(args, settings)
     return _read(args, settings)
 
 

@@ -13,7 +13,7 @@ import dagster as dg
 
 from assets.partitions import bulletin_partitions, register
 from gongbao.settings import Settings
-from gongbao.store.warehouse import WarehouseStore
+from gongbao.store import open_store
 from parsing.ids import bulletin_id
 
 # Dagster flags the beta `backfill_policy` at import: noise for someone running a build.
@@ -113,7 +113,7 @@ def outcome(result: dg.ExecuteInProcessResult, settings: Settings) -> Outcome:
                     error = error.cause
                 out.failures.append(f"{event.step_key}: {error.message.strip()}")
         return out
-    store = WarehouseStore(settings.warehouse_dir)
+    store = open_store(settings)
     out.refused = store.ingest_errors(run_id=result.run_id)
     with store.reader() as con:
         for source_file, counts, duplicate_of in con.execute(
@@ -148,4 +148,4 @@ def print_outcome(o: Outcome, settings: Settings, quiet: bool = False) -> None:
     if o.refused:
         print(f"gongbao: {len(o.refused)} file(s) refused; they are listed in table ingest_errors", file=sys.stderr)
     if not quiet:
-        print(f"gongbao: warehouse ready at {WarehouseStore(settings.warehouse_dir).db_path}")
+        print(f"gongbao: warehouse ready at {open_store(settings).location}")

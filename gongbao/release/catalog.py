@@ -16,6 +16,8 @@ import duckdb
 
 from quality.schemas import LINEAGE, TABLE_DESCRIPTIONS, TABLES
 
+from gongbao.store.connection import cursor_of
+
 PREVIEW_ROWS = 5
 CELL_CHARS = 60
 _STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
@@ -79,7 +81,7 @@ class _ByBulletin:
     FETCH = 4096
 
     def __init__(self, con: duckdb.DuckDBPyConnection, sql: str):
-        self._cursor = con.cursor()  # a result of its own: the scans are read side by side
+        self._cursor = cursor_of(con)  # a result of its own: the scans are read side by side
         self._cursor.execute(sql)
         self.columns = [d[0] for d in self._cursor.description][1:]
         self._rows: Iterator[tuple] = self._fetch()

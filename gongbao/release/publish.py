@@ -62,6 +62,7 @@ from quality.schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLE_DESCRIPTIONS, TABL
 from quality.titles_zh import TABLES_ZH, ZH
 
 from gongbao.release.catalog import write_catalog
+from gongbao.store.connection import cursor_of
 from gongbao.store.warehouse import WarehouseStore
 
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
@@ -442,7 +443,7 @@ def _ordered(con: duckdb.DuckDBPyConnection, table: str, order: list[str]) -> It
     the rows wanted and few others; rows stored far apart are fetched in smaller ranges."""
     sample = con.sql(f"select * from {table} limit 64").to_arrow_table()
     rows = max(1, min(CHUNK, int(SLICE_BYTES / max(sample.nbytes / max(sample.num_rows, 1), 1))))
-    ids = con.cursor()  # read beside the fetches, on a connection of its own
+    ids = cursor_of(con)  # read beside the fetches, on a connection of its own
     reader = ids.sql(f"select rowid from {table} order by {_by(order)}").to_arrow_reader(CHUNK)
     carry = pa.array([], pa.int64())
     for batch in reader:

@@ -36,9 +36,10 @@ from quality.schemas import TABLES, empty_frame, frame, polars_schema
 from gongbao.store import sql_layer
 from gongbao.store.connection import DB_NAME, open_reader
 
-# The DuckDB file is written in the storage format of DuckDB 1.5, not the library's newest
-# (2.0's version 69): the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers
-# open it (docs/sql.md). A file copied for an incremental load keeps the format it has.
+# The DuckDB file is written in the storage format of DuckDB 1.5.0, not the library's newest:
+# the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers open it (docs/sql.md), and
+# it stays so if duckdb moves past 1.5.5 (docs/architecture.md, "DuckDB 1.5.5, not 2.0").
+# A file copied for an incremental load keeps the format it has.
 STORAGE_VERSION = "v1.5.0"
 _CURRENT = "is_current and duplicate_of is null"  # the lineage versions whose rows are loaded
 INSERT_FILES = 256  # Parquet files inserted by one statement
@@ -70,6 +71,7 @@ class WarehouseStore:
         self.parquet_dir = self.base_dir / "parquet"
         self.pending_dir = self.base_dir / "pending"
         self.db_path = self.base_dir / DB_NAME
+        self.location = str(self.db_path)  # where the warehouse is, for messages
 
     def lock(self) -> FileLock:
         self.base_dir.mkdir(parents=True, exist_ok=True)
@@ -137,7 +139,7 @@ class WarehouseStore:
     def _must_rebuild(self, n_pending: int) -> bool:
         if not self.db_path.exists():
             return True
-        with self.reader() as con:
+        with self._read() as con:
             have = {t: [c for c, in con.execute("select column_name from information_schema.columns where "
                                                  "table_name = ? order by ordinal_position", [t]).fetchall()]
                     for t in TABLES}
@@ -243,9 +245,16 @@ class WarehouseStore:
         """A read-only connection (gongbao.store.connection.open_reader)."""
         return open_reader(self.db_path, sandboxed)
 
+    def _read(self) -> duckdb.DuckDBPyConnection:
+        """The connection the store's own questions below are asked on (closed after each)."""
+        return self.reader()
+
+    def has_tables(self) -> bool:
+        return self.db_path.exists()
+
     def previews(self, tables: tuple[str, ...], rows: int = 5) -> dict[str, pl.DataFrame]:
         """The first rows of each table, long text columns left out."""
-        with self.reader() as con:
+        with self._read() as con:
             out = {}
             for t in tables:
                 rel = con.sql(f"select * from {t} limit {rows}")
@@ -254,7 +263,7 @@ class WarehouseStore:
 
     def ingest_errors(self, run_id: str) -> list[tuple[str, str, str]]:
         """(source_file, error_kind, message) of the files a run could not ingest."""
-        with self.reader() as con:
+        with self._read() as con:
             return con.execute("select source_file, error_kind, message from ingest_errors where run_id = ? "
                                "order by source_file", [run_id]).fetchall()
 
@@ -263,8 +272,8 @@ class WarehouseStore:
         ingest error (so a bad file is not retried until its bytes change). Torn bulletins
         are left out, so that whoever asks runs them again."""
         out: dict[str, str] = {}
-        if self.db_path.exists():
-            with self.reader() as con:
+        if self.has_tables():
+            with self._read() as con:
                 out.update(con.execute("select bulletin_id, source_sha256 from lineage where is_current").fetchall())
                 out.update(con.execute("select bulletin_id, source_sha256 from ingest_errors").fetchall())
         for key in self.pending()[1]:
@@ -274,9 +283,9 @@ class WarehouseStore:
     def stale_duplicates(self) -> dict[str, str]:
         """bulletin_id → sha256 of files recorded as the duplicate of a bulletin that has since
         changed: no table holds their bytes any more, so they are to be loaded in their own right."""
-        if not self.db_path.exists():
+        if not self.has_tables():
             return {}
-        with self.reader() as con:
+        with self._read() as con:
             return dict(con.execute("""
                 select d.bulletin_id, d.source_sha256 from lineage d
                 join lineage o on o.bulletin_id = d.duplicate_of and o.is_current
@@ -286,9 +295,9 @@ class WarehouseStore:
     def loaded_in_db(self) -> dict[str, str]:
         """sha256 of bytes or of text (lineage.text_sha256) → the bulletin the DuckDB file holds
         loaded from them."""
-        if not self.db_path.exists():
+        if not self.has_tables():
             return {}
-        with self.reader() as con:
+        with self._read() as con:
             out = dict(con.execute("select source_sha256, bulletin_id from bulletins").fetchall())
             out.update(con.execute(f"select text_sha256, bulletin_id from lineage where {_CURRENT}").fetchall())
         return out
@@ -323,12 +332,16 @@ class WarehouseStore:
                 continue
         return out
 
+    def _history(self, key: str) -> pl.DataFrame:
+        """The bulletin's lineage versions as written (none: an empty frame)."""
+        path = self.table_file("lineage", key)
+        return pl.read_parquet(path) if path.exists() else empty_frame("lineage")
+
     def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
         """The bulletin's version history with `version` as the current one. The same bytes
         again (same name, same parser) add no version: that version's row takes the new run,
         time and counts, since the rows now in the tables carry that run."""
-        path = self.table_file("lineage", key)
-        history = pl.read_parquet(path) if path.exists() else empty_frame("lineage")
+        history = self._history(key)
         history = history.select([pl.col(c).cast(t) if c in history.columns else pl.lit(None, t).alias(c)
                                   for c, t in polars_schema("lineage").items()])
         this_version = ((pl.col("source_sha256") == version["source_sha256"])

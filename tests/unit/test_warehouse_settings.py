@@ -1,0 +1,63 @@
+"""Choosing the warehouse backend by settings alone, and what a bad setting says."""
+import pytest
+
+from gongbao.cli.main import main
+from gongbao.settings import SettingError, Settings
+from gongbao.store import open_store
+from gongbao.store.connection import ReadOnlyWarehouse, read_only
+from gongbao.store.warehouse import WarehouseStore
+
+S3 = {"GONGBAO_S3_ENDPOINT": "http://127.0.0.1:8333", "GONGBAO_S3_ACCESS_KEY_ID": "key",
+      "GONGBAO_S3_SECRET_ACCESS_KEY": "secret"}
+
+
+def lake(url: str, **env) -> Settings:
+    return Settings.from_env({"GONGBAO_WAREHOUSE_URL": url, **S3, **env})
+
+
+def test_no_url_is_the_embedded_warehouse(tmp_path):
+    settings = Settings.from_env({"GONGBAO_WAREHOUSE_DIR": str(tmp_path)})
+    assert settings.lake() is None
+    store = open_store(settings)
+    assert type(store) is WarehouseStore and store.db_path == tmp_path / "warehouse.duckdb"
+    assert isinstance(read_only(settings), ReadOnlyWarehouse)
+
+
+def test_a_ducklake_url_names_catalog_data_and_credentials():
+    target = lake("ducklake:postgres://gb:p%40ss@db.internal:6543/gongbao?data=s3://bucket/wh").lake()
+    assert target.catalog() == "host=db.internal port=6543 dbname=gongbao user=gb password=p@ss"
+    assert target.data_path == "s3://bucket/wh/"
+    assert (target.s3_endpoint, target.s3_use_ssl, target.s3_access_key_id) == ("127.0.0.1:8333", False, "key")
+    assert "p@ss" not in target.display() and "secret" not in repr(lake("ducklake:postgres://h/d?data=/x"))
+    assert lake("ducklake:postgres://gb@h/d?data=/srv/lake").lake().port == 5432
+
+
+@pytest.mark.parametrize("url, env, says", [
+    ("postgres://gb@h/d?data=s3://b/p", {}, "GONGBAO_WAREHOUSE_URL='postgres://gb@h/d?data=s3://b/p': not a warehouse URL"),
+    ("ducklake:postgres://gb@h:port/d?data=/x", {}, "the port is not a number"),
+    ("ducklake:postgres://gb@h/?data=/x", {}, "needs a host and a database name"),
+    ("ducklake:postgres://gb@h/d", {}, "no data=… parameter"),
+    ("ducklake:postgres://gb@h/d?data=relative/folder", {}, "neither s3://… nor an absolute folder"),
+    ("ducklake:postgres://gb@h/d?data=/x&catalog=y", {}, "unknown parameter(s) catalog"),
+    ("ducklake:postgres://gb@h/d?data=s3://b/p", {"GONGBAO_S3_SECRET_ACCESS_KEY": ""},
+     "needs GONGBAO_S3_ACCESS_KEY_ID and GONGBAO_S3_SECRET_ACCESS_KEY"),
+    ("ducklake:postgres://gb@h/d?data=s3://b/p", {"GONGBAO_S3_ENDPOINT": "127.0.0.1:8333"},
+     "GONGBAO_S3_ENDPOINT='127.0.0.1:8333': expected http://HOST:PORT"),
+    ("ducklake:postgres://gb:hunter2@h/d", {}, "GONGBAO_WAREHOUSE_URL='ducklake:postgres://gb:***@h/d'"),
+])
+def test_a_bad_setting_is_refused_naming_it_and_why(url, env, says):
+    with pytest.raises(SettingError) as err:
+        lake(url, **env).lake()
+    assert says in str(err.value)
+    assert "hunter2" not in str(err.value)
+
+
+def test_the_cli_says_the_bad_setting_and_does_nothing(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("GONGBAO_WAREHOUSE_URL", "ducklake:postgres://gb@127.0.0.1:1/d")
+    assert main(["sql", "select 1"]) == 2
+    err = capsys.readouterr().err
+    assert "GONGBAO_WAREHOUSE_URL" in err and "no data=… parameter" in err
+    assert main(["build", "--raw", str(tmp_path)]) == 2
+    # a folder given with --warehouse is the embedded warehouse, whatever the environment says
+    assert main(["sql", "select 1", "--warehouse", str(tmp_path / "none")]) == 1
+    assert "no warehouse at" in capsys.readouterr().err
