@@ -98,6 +98,15 @@ def lake_target(url: str, s3_endpoint: str = "", s3_access_key_id: str = "", s3_
                       s3_secret_access_key=s3_secret_access_key, s3_region=s3_region or "us-east-1")
 
 
+def _at_least_one(env, name: str, default: int) -> int:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SettingError(f"{name}={value!r}: expected a whole number of at least 1")
+    return int(value)
+
+
 def _default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -119,6 +128,10 @@ class Settings:
     executor: str = "in_process"
     celery_broker: str = ""  # GONGBAO_CELERY_BROKER: redis://host:port/0
     celery_backend: str = ""  # GONGBAO_CELERY_BACKEND: where results go (default: the broker)
+    # with the celery executor, `gongbao build` cuts the bulletins into runs of GONGBAO_BATCH_SIZE,
+    # GONGBAO_RUNS_AT_ONCE of them in flight (about one per worker), which the workers share
+    batch_size: int = 200
+    runs_at_once: int = 2
     release_dir: Path = field(default_factory=lambda: Path("release").resolve())  # GONGBAO_RELEASE_DIR
     ingest_cron: str = DEFAULT_CRON  # GONGBAO_INGEST_CRON: when the schedule ingests new files
     workers: int = field(default_factory=_default_workers)  # GONGBAO_WORKERS: parsing processes (0: in the run)
@@ -147,6 +160,8 @@ class Settings:
             executor=(env.get("GONGBAO_EXECUTOR") or "in_process").strip(),
             celery_broker=(env.get("GONGBAO_CELERY_BROKER") or "").strip(),
             celery_backend=(env.get("GONGBAO_CELERY_BACKEND") or "").strip(),
+            batch_size=_at_least_one(env, "GONGBAO_BATCH_SIZE", 200),
+            runs_at_once=_at_least_one(env, "GONGBAO_RUNS_AT_ONCE", 2),
             workers=int(env.get("GONGBAO_WORKERS") or _default_workers()),
             dagster_home=path("DAGSTER_HOME", ".dagster_home"),
         )

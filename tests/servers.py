@@ -275,6 +275,11 @@ def celery_workers(broker: str, n: int, env: dict[str, str], folder: Path):
         raise Missing("dagster-celery is not installed (pip install 'gongbao[celery]')")
     config = folder / "celery.yaml"
     config.write_text(f"execution:\n  config:\n    broker: {broker}\n    backend: {broker}\n")
+    if env.get("DAGSTER_HOME"):
+        # the instance's sqlite storage made here, once: two workers making it at once both write its schema
+        import dagster as dg
+
+        dg.DagsterInstance.from_config(env["DAGSTER_HOME"]).dispose()
     env = {**env, "PATH": f"{exe.parent}{os.pathsep}{env.get('PATH', '')}"}  # the worker runs `celery`
     procs = [subprocess.Popen([str(exe), "worker", "start", "-A", "dagster_celery.app", "-y", str(config),
                                "-n", f"gongbao{i}@%h", "--", "-c", "1"], env=env,

@@ -80,7 +80,8 @@ def _runs(args: argparse.Namespace, settings: Settings) -> int:
 
     status = EXIT_OK
     if args.command == "build":
-        results = [runs.build(settings, verbosity=args.verbose)]
+        built = runs.build(settings, verbosity=args.verbose)
+        results = built if isinstance(built, list) else [built]  # on celery workers: a run's outcome each
     else:
         # The raw folder's hidden files (.name) are not bulletins (editors' and sync tools' files):
         # one given by name is refused here, with the reason, and the others still run.
@@ -92,7 +93,7 @@ def _runs(args: argparse.Namespace, settings: Settings) -> int:
         files = [f for f in args.files if f not in hidden]
         results = runs.ingest(settings, files, verbosity=args.verbose) if files else []
     for result in results:
-        o = runs.outcome(result, settings)
+        o = result if isinstance(result, runs.Outcome) else runs.outcome(result, settings)
         runs.print_outcome(o, settings, quiet=args.quiet)
         this = EXIT_ERROR if o.run_failed else EXIT_REFUSED if o.refused else EXIT_OK
         status = max(status, this, key=_SEVERITY.get)
@@ -224,10 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     from gongbao.settings import SettingError
 
     args = parser().parse_args(argv)
-    settings = Settings.from_env().with_overrides(raw_dir=getattr(args, "raw", None),
-                                                  warehouse_dir=getattr(args, "warehouse", None),
-                                                  release_dir=getattr(args, "out", None))
-    try:
+    try:  # a bad setting is said before any work, naming the setting
+        settings = Settings.from_env().with_overrides(raw_dir=getattr(args, "raw", None),
+                                                      warehouse_dir=getattr(args, "warehouse", None),
+                                                      release_dir=getattr(args, "out", None))
         if args.command != "text":
             settings.lake()  # a bad warehouse setting is said before any work, naming the setting
         return _command(args, settings)

@@ -50,8 +50,9 @@ def _run_config(verbosity: int) -> dict:
 
 
 def build(settings: Settings, instance: dg.DagsterInstance | None = None, verbosity: int = 0
-          ) -> dg.ExecuteInProcessResult:
-    """Register one partition per raw file and materialize every asset in a single run."""
+          ) -> dg.ExecuteInProcessResult | list["Outcome"]:
+    """Register one partition per raw file and materialize every asset in a single run; with the
+    celery executor, in runs of `batch_size` bulletins that the workers share (their outcomes)."""
     if not settings.raw_dir.is_dir():
         raise SystemExit(f"gongbao: raw folder {settings.raw_dir} does not exist")
     defs = build_defs(settings)
@@ -62,9 +63,39 @@ def build(settings: Settings, instance: dg.DagsterInstance | None = None, verbos
     register(instance, keys)
     wanted = set(keys)
     ordered = [k for k in instance.get_dynamic_partitions(bulletin_partitions.name) if k in wanted]
+    if settings.celery():
+        return build_on_workers(settings, instance, ordered, verbosity)
     job = defs.resolve_job_def("build_warehouse")
     return job.execute_in_process(instance=instance, tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]},
                                   run_config=_run_config(verbosity), raise_on_error=False)
+
+
+def build_on_workers(settings: Settings, instance: dg.DagsterInstance, keys: list[str], verbosity: int = 0
+                     ) -> list["Outcome"]:
+    """The partitions in runs of `batch_size`, `runs_at_once` of them in flight, their steps on the
+    celery workers (a step per bulletin would pay a celery round trip and a step's set-up for
+    each). Each run is started from a process of its own: Dagster sets a run's logging up with
+    `dictConfig`, which deadlocks against a run logging in another thread of the same process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if instance.is_ephemeral:
+        raise SystemExit("gongbao: runs on celery workers need a persistent Dagster instance (DAGSTER_HOME)")
+    size = settings.batch_size
+    batches = [keys[i:i + size] for i in range(0, len(keys), size)]
+    with ProcessPoolExecutor(max_workers=min(settings.runs_at_once, len(batches)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_run_batch, [settings] * len(batches), batches, [verbosity] * len(batches)))
+
+
+def _run_batch(settings: Settings, batch: list[str], verbosity: int) -> "Outcome":
+    from pipelines.definitions import build_warehouse_job
+
+    warnings.filterwarnings("ignore", message=".*already registered to a different callable.*")  # celery's
+    result = dg.execute_job(dg.reconstructable(build_warehouse_job), instance=instance_for(settings),
+                            tags={RANGE_START: batch[0], RANGE_END: batch[-1]}, run_config=_run_config(verbosity),
+                            raise_on_error=False)
+    return outcome(result, settings)
 
 
 def ingest(settings: Settings, files: list[Path], instance: dg.DagsterInstance | None = None, verbosity: int = 0

@@ -61,3 +61,19 @@ def test_the_cli_says_the_bad_setting_and_does_nothing(monkeypatch, tmp_path, ca
     # a folder given with --warehouse is the embedded warehouse, whatever the environment says
     assert main(["sql", "select 1", "--warehouse", str(tmp_path / "none")]) == 1
     assert "no warehouse at" in capsys.readouterr().err
+
+
+def test_the_batches_of_a_build_on_workers_are_whole_numbers():
+    settings = Settings.from_env({"GONGBAO_BATCH_SIZE": "50", "GONGBAO_RUNS_AT_ONCE": "4"})
+    assert (settings.batch_size, settings.runs_at_once) == (50, 4)
+    assert (Settings.from_env({}).batch_size, Settings.from_env({}).runs_at_once) == (200, 2)
+    for name, value in (("GONGBAO_BATCH_SIZE", "0"), ("GONGBAO_RUNS_AT_ONCE", "two")):
+        with pytest.raises(SettingError, match=f"{name}='{value}': expected a whole number of at least 1"):
+            Settings.from_env({name: value})
+
+
+def test_a_bad_batch_setting_stops_the_command_naming_it(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("GONGBAO_RUNS_AT_ONCE", "-1")
+    assert main(["build", "--raw", str(tmp_path), "--warehouse", str(tmp_path / "wh")]) == 2
+    assert "GONGBAO_RUNS_AT_ONCE='-1': expected a whole number of at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "wh").exists()
