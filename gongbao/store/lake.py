@@ -45,6 +45,14 @@ class LakeConflict(RuntimeError):
     """A write that still conflicted after COMMIT_RETRIES tries."""
 
 
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll the open transaction back; one a failed statement already ended is nothing to undo."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
 def _conflict(err: Exception) -> bool:
     text = str(err)
     return "conflict" in text.lower() or "Failed to commit" in text
@@ -115,10 +123,7 @@ class LakeStore(WarehouseStore):
                 con.execute("commit")
                 return
             except duckdb.Error as err:
-                try:
-                    con.execute("rollback")
-                except duckdb.Error:
-                    pass
+                _rollback(con)
                 if not _conflict(err):
                     raise
                 if attempt == COMMIT_RETRIES:
@@ -126,10 +131,7 @@ class LakeStore(WarehouseStore):
                                        f"{err}") from err
                 time.sleep(random.uniform(*RETRY_PAUSE) * min(attempt, 4))
             except BaseException:
-                try:
-                    con.execute("rollback")
-                except duckdb.Error:
-                    pass
+                _rollback(con)
                 raise
 
     def ensure_tables(self) -> None:
@@ -145,10 +147,7 @@ class LakeStore(WarehouseStore):
                 con.execute("commit")
                 break
             except duckdb.Error as err:
-                try:
-                    con.execute("rollback")
-                except duckdb.Error:
-                    pass
+                _rollback(con)
                 already = "already exists" in str(err)
                 if not (_conflict(err) or already) or attempt == COMMIT_RETRIES:
                     raise
