@@ -120,6 +120,9 @@ GROUP_BYTES = 64 << 20  # and about this many bytes of data: a row group is held
 CHUNK = 122_880  # rows of the chunks DuckDB's .pl() gives on 2+ threads (its row groups): the Parquet pages' grid
 DUCKDB_MEMORY = "128MB"  # what DuckDB may hold (its cache, the sorts of keys; the rest spills)
 DUCKDB_IDLE = "16MB"  # and while a Parquet file's last row group is written, when it reads nothing
+# and while the pages are written: they read five tables side by side, each sorted by bulletin,
+# five sorts at once (at 20,000 bulletins they did not fit in DUCKDB_MEMORY)
+DUCKDB_PAGES = "512MB"
 
 
 class _SharedStrings:
@@ -631,6 +634,7 @@ def publish(store: WarehouseStore, out: Path) -> Path:
             (tmp / sub).mkdir(parents=True)
         with _streaming(con, tmp / ".spill"):
             counts = {table: _write_table(con, table, tmp) for table in TABLES}
+            con.execute(f"set memory_limit = '{DUCKDB_PAGES}'")
             write_catalog(con, tmp, version, counts)
     sources = [{"title": f, "path": f"raw/{f}", "sha256": sha, "bulletin_id": b} for b, f, sha, _ in current]
     (tmp / "datapackage.json").write_text(
