@@ -118,7 +118,7 @@ SLICE_BYTES = 4 << 20  # a table is read and written in slices of about this man
 ROW_GROUP = 1024 * 1024  # rows of a Parquet row group at most: pq.write_table's default
 GROUP_BYTES = 64 << 20  # and about this many bytes of data: a row group is held whole while it is written
 CHUNK = 122_880  # rows of the chunks DuckDB's .pl() gives on 2+ threads (its row groups): the Parquet pages' grid
-DUCKDB_MEMORY = "128MB"  # what DuckDB may hold (its cache, the sorts of keys; the rest spills)
+DUCKDB_MEMORY = "512MB"  # what DuckDB may hold (its cache, the sorts of keys; the rest spills)
 DUCKDB_IDLE = "16MB"  # and while a Parquet file's last row group is written, when it reads nothing
 # and while the pages are written: they read five tables side by side, each sorted by bulletin,
 # five sorts at once (at 20,000 bulletins they did not fit in DUCKDB_MEMORY)
