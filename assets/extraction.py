@@ -47,7 +47,7 @@ def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, wa
         if key in files:
             items.append((key, files[key]))
         else:
-            context.log.warning(f"partition {key}: no file in {raw_store.base_dir} any more; left as it was")
+            context.log.warning(f"partition {key}: no file in {raw_store.location} any more; left as it was")
     report = extract_bulletins(items, warehouse.store(), context.run_id, log=context.log.error,
                                 workers=parsing.workers, progress=parsing.progress)
 

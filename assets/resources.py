@@ -9,25 +9,37 @@ import dagster as dg
 
 from gongbao.settings import Settings
 from gongbao.store import open_store
+from gongbao.store.raw import RawObject, S3Access, list_raw
 from gongbao.store.warehouse import WarehouseStore
-from parsing.ids import bulletin_id
 
 
 class RawStore(dg.ConfigurableResource):
-    """A folder of bulletin files; partition keys are bulletin ids derived from file names."""
+    """Where bulletin files come from: a folder (`base_dir`), or, when `url` is set
+    (GONGBAO_RAW_DIR=s3://BUCKET/PREFIX/), the objects under that prefix, reached with the
+    `s3_*` settings. Partition keys are bulletin ids derived from file names."""
 
     base_dir: str
+    url: str = ""
+    s3_endpoint: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = "us-east-1"
 
-    def files(self) -> dict[str, Path]:
-        """bulletin_id → file for every file in the folder but hidden ones.
+    @property
+    def location(self) -> str:
+        return self.url or self.base_dir
 
-        Files of any kind are listed on purpose: a file no reader takes must be reported
-        as an ingest error, not silently ignored."""
-        out: dict[str, Path] = {}
-        for path in sorted(Path(self.base_dir).iterdir()):
-            if path.is_file() and not path.name.startswith("."):
-                out[bulletin_id(path.name)] = path
-        return out
+    def files(self) -> dict[str, Path | RawObject]:
+        """bulletin_id → file (or object) for every one in the store but hidden ones
+        (gongbao.store.raw.list_raw)."""
+        return list_raw(self.location, S3Access(self.s3_endpoint, self.s3_access_key_id,
+                                                self.s3_secret_access_key, self.s3_region))
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "RawStore":
+        return cls(base_dir=str(settings.raw_dir), url=settings.raw_url, s3_endpoint=settings.s3_endpoint,
+                   s3_access_key_id=settings.s3_access_key_id, s3_secret_access_key=settings.s3_secret_access_key,
+                   s3_region=settings.s3_region)
 
 
 class ParsingResource(dg.ConfigurableResource):

@@ -107,13 +107,24 @@ def _at_least_one(env, name: str, default: int) -> int:
     return int(value)
 
 
+def _raw_url(value: str) -> str:
+    """GONGBAO_RAW_DIR=s3://BUCKET/PREFIX/, checked: a bucket is named."""
+    bucket = value[len("s3://"):].split("/", 1)[0]
+    if not bucket:
+        raise SettingError(f"GONGBAO_RAW_DIR={value!r}: expected s3://BUCKET/PREFIX/ (or a folder)")
+    return value.rstrip("/") + "/"
+
+
 def _default_workers() -> int:
     return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
 class Settings:
-    raw_dir: Path = field(default_factory=lambda: Path("raw").resolve())  # GONGBAO_RAW_DIR
+    raw_dir: Path = field(default_factory=lambda: Path("raw").resolve())  # GONGBAO_RAW_DIR (a folder)
+    # GONGBAO_RAW_DIR=s3://BUCKET/PREFIX/: the raw store in object storage (gongbao/store/raw.py),
+    # reached with the GONGBAO_S3_* settings below; raw_dir is then not used
+    raw_url: str = ""
     warehouse_dir: Path = field(default_factory=lambda: Path("warehouse").resolve())  # GONGBAO_WAREHOUSE_DIR
     # GONGBAO_WAREHOUSE_URL: empty, the embedded DuckDB warehouse in warehouse_dir; else a ducklake
     # warehouse (see lake_target) with the S3 settings below for its data
@@ -146,8 +157,10 @@ class Settings:
         def path(name: str, default: str) -> Path:
             return Path(env.get(name) or default).resolve()
 
+        raw = (env.get("GONGBAO_RAW_DIR") or "").strip()
         return cls(
-            raw_dir=path("GONGBAO_RAW_DIR", "raw"),
+            raw_dir=path("GONGBAO_RAW_DIR", "raw") if not raw.startswith("s3://") else Path("raw").resolve(),
+            raw_url=_raw_url(raw) if raw.startswith("s3://") else "",
             warehouse_dir=path("GONGBAO_WAREHOUSE_DIR", "warehouse"),
             release_dir=path("GONGBAO_RELEASE_DIR", "release"),
             ingest_cron=env.get("GONGBAO_INGEST_CRON") or DEFAULT_CRON,
@@ -165,6 +178,10 @@ class Settings:
             workers=int(env.get("GONGBAO_WORKERS") or _default_workers()),
             dagster_home=path("DAGSTER_HOME", ".dagster_home"),
         )
+
+    def raw_location(self) -> str | Path:
+        """Where bulletin files come from: the s3:// prefix, else the folder."""
+        return self.raw_url or self.raw_dir
 
     def lake(self) -> LakeTarget | None:
         """The ducklake warehouse of GONGBAO_WAREHOUSE_URL, checked (SettingError when it cannot be
@@ -194,7 +211,11 @@ class Settings:
         (and so overrides a GONGBAO_WAREHOUSE_URL of the environment)."""
         given = {k: v for k, v in paths.items() if v is not None}
         warehouse = given.pop("warehouse_dir", None)
+        raw = given.pop("raw_dir", None)
         out = replace(self, **{k: Path(v).resolve() for k, v in given.items()})
+        if raw is not None:
+            out = (replace(out, raw_url=_raw_url(str(raw))) if str(raw).startswith("s3://")
+                   else replace(out, raw_dir=Path(raw).resolve(), raw_url=""))
         if warehouse is not None:
             if str(warehouse).startswith(LAKE_SCHEMES):
                 out = replace(out, warehouse_url=str(warehouse))

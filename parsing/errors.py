@@ -18,6 +18,8 @@ ERROR_KINDS = {
     "corrupt_docx": "a Word document that cannot be opened",
     "needs_libreoffice": "a .doc, .wps or .rtf file, and LibreOffice is not installed",
     "conversion_failed": "LibreOffice could not convert the file",
+    "unreadable": "the file or object could not be read (vanished, no permission, storage unreachable)",
+    "changed_while_read": "an object replaced or removed between its listing and its read (read again next run)",
     "parser_error": "the parser failed (a bug: the message has the traceback's last frame)",
 }
 

@@ -10,7 +10,7 @@ from gongbao.settings import Settings
 
 def resources_for(settings: Settings) -> dict:
     return {
-        "raw_store": RawStore(base_dir=str(settings.raw_dir)),
+        "raw_store": RawStore.for_settings(settings),
         "warehouse": WarehouseResource.for_settings(settings),
         "release": ReleaseResource(base_dir=str(settings.release_dir)),
         "parsing": ParsingResource(workers=settings.workers, progress=settings.progress),

@@ -1,5 +1,6 @@
-"""Watch the raw folder: each new or changed file becomes a partition and a run of its own,
-as soon as it lands (sensor) or at a fixed time (schedule, daily by default).
+"""Watch the raw store (a folder, or a prefix in object storage): each new or changed file
+becomes a partition and a run of its own, as soon as it lands (sensor) or at a fixed time
+(schedule, daily by default).
 
 The cursor remembers the SHA-256, size and mtime of every file (a file whose size and mtime
 did not change is not read again), and each tick also asks the warehouse
@@ -7,8 +8,10 @@ which bytes it holds already, so a file touched but not changed requests nothing
 that `gongbao ingest` (or another process) loaded are never run again; a run key per
 (bulletin, bytes) keeps Dagster from running the same version twice. A file is run only
 once its size and modification time are the same on two ticks in a row: a file still being
-copied in is not loaded half-written. One file that cannot be read (vanished, no permission)
-is logged and skipped: the other files of the tick are still picked up.
+copied in is not loaded half-written; an object (whose state is its size, time and ETag) is
+run at once, since a PUT lands whole. One file that cannot be read (vanished, no permission,
+replaced between listing and read) is logged and skipped: the other files of the tick are
+still picked up.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ import dagster as dg
 from assets.partitions import bulletin_partitions, register, unregistered
 
 from gongbao.extraction.run import file_sha256
+from gongbao.store.raw import RawObject
+from parsing.errors import BulletinError
 from pipelines.jobs import build_job, compact_job, publish_job
 from assets.resources import RawStore, WarehouseResource
 from gongbao.settings import Settings
@@ -38,16 +43,20 @@ def changed_files(raw_store: RawStore, seen: dict[str, str], log=None, files: di
             continue
         try:
             now[key] = file_sha256(path)
-        except OSError as err:  # vanished since listed, or unreadable: this file only
+        except (OSError, BulletinError) as err:  # vanished since listed, unreadable, replaced: this file only
             if log:
-                log(f"{path.name}: skipped this tick: {err.strerror or err}")
+                log(f"{path.name}: skipped this tick: {getattr(err, 'strerror', None) or err}")
     return {k: sha for k, sha in now.items() if seen.get(k) != sha}, now
 
 
-def file_states(files: dict[str, Path]) -> dict[str, list[int]]:
-    """bulletin_id → [size, mtime_ns] of each file now (a file being written changes between ticks)."""
+def file_states(files: dict[str, Path | RawObject]) -> dict[str, list]:
+    """bulletin_id → [size, mtime_ns] of each file now (a file being written changes between
+    ticks); of an object, with its ETag."""
     out = {}
     for key, path in files.items():
+        if isinstance(path, RawObject):
+            out[key] = [path.size, path.mtime_ns, path.etag]
+            continue
         try:
             st = path.stat()
         except OSError:
@@ -92,8 +101,10 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, raw_store: RawStore,
     # A file whose size and mtime held since the last tick keeps last tick's sha256: it is not read again.
     known = {k: sha for k, sha in last.items() if k in states and before.get(k) == states[k]}
     changed, now = changed_files(raw_store, seen, log=context.log.warning, files=files, known=known)
-    # Only files whose size and mtime held still since the last tick; the others wait a tick.
-    settled = {k: sha for k, sha in changed.items() if before.get(k) == states.get(k)}
+    # Only files whose size and mtime held still since the last tick; the others wait a tick. An
+    # object does not wait: a PUT lands whole or not at all.
+    settled = {k: sha for k, sha in changed.items()
+               if before.get(k) == states.get(k) or isinstance(files.get(k), RawObject)}
     waiting = sorted(set(changed) - set(settled))
     for key in waiting:
         context.log.info(f"{key}: changing or new since the last tick; run once it is stable")

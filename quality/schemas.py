@@ -251,6 +251,9 @@ TABLES: dict[str, list[Col]] = {
         Col("bulletin_id", pl.Utf8(), "Stable id of the bulletin file (from its name)", False),
         Col("source_sha256", pl.Utf8(), "SHA-256 of this version's bytes", False, (_SHA256,)),
         Col("source_file", pl.Utf8(), "Name of the raw file", False),
+        Col("source_uri", pl.Utf8(), "s3:// URI of the object it was read from (raw store in object storage); "
+                                     "null for a file of a local folder"),
+        Col("source_etag", pl.Utf8(), "ETag of that object's version, as listed and read (IfMatch)"),
         Col("source_bytes", pl.Int64(), "Size of this version in bytes", False, (pa.Check.gt(0),)),
         Col("source_format", pl.Utf8(), "Form of the file: txt, pdf, html, docx, doc, wps, rtf", False),
         Col("reader", pl.Utf8(), "Library (and version) that read its text", False),

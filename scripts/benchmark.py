@@ -9,6 +9,7 @@ ingesting one new bulletin.
     python scripts/benchmark.py --publish [--bulletins 1000]         # after the build: `gongbao publish` of it
     python scripts/benchmark.py --publish --reuse [--out bench/]     # publish the warehouse already in --out
     python scripts/benchmark.py --readers                            # the readers of published forms (raw/)
+    python scripts/benchmark.py --events [--bulletins 1000]          # Dagster's bookkeeping alone, both event logs
 
 Generates N bulletins from the five text samples of raw/ (`raw/[0-9][0-9][0-9]_*.txt`, not the
 published originals beside them; the digits of body lines are shifted per copy and a numbered
@@ -23,6 +24,7 @@ docs/benchmark.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -30,7 +32,9 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,6 +193,22 @@ def view_latency(db: Path, rounds: int = 5) -> dict:
     return out
 
 
+@contextlib.contextmanager
+def test_instance(args):
+    """A throwaway Dagster instance configured as `gongbao` configures its own (the batched
+    event log, pipelines/event_log.py), or with Dagster's default one (`--plain-event-log`)."""
+    import dagster as dg
+
+    from pipelines.event_log import enable_event_batches, storage_overrides
+
+    with tempfile.TemporaryDirectory(prefix="gongbao-dagster-") as home:
+        if not args.plain_event_log:
+            enable_event_batches()
+        with dg.instance_for_test(temp_dir=home, overrides=None if args.plain_event_log
+                                  else storage_overrides(home)) as instance:
+            yield instance
+
+
 def ingest_figures(args, instance, full) -> dict:
     """One new bulletin into the built warehouse, against the same into an empty one."""
     import dagster as dg
@@ -200,7 +220,18 @@ def ingest_figures(args, instance, full) -> dict:
     new.write_text(shifted(seeds()[4], 9_999), encoding="utf-8")
     into_full = timed_ingest(full, new, instance)
     empty = Settings(raw_dir=args.out / "empty" / "raw", warehouse_dir=args.out / "empty" / "warehouse")
-    with dg.instance_for_test() as fresh:
+    if full.warehouse_url:  # the same bulletin into a new, empty lake on the same servers
+        from gongbao.store import open_store
+
+        empty = replace(empty, **lake_settings(None, "empty"))
+        with test_instance(args) as fresh:
+            into_empty = timed_ingest(empty, new, fresh)
+        store = open_store(full)
+        with store.reader() as con:
+            rows = con.execute("select count(*) from bulletin_lines").fetchone()[0]
+        return {"bulletin_lines_rows": rows, "ingest_into_full_s": round(into_full, 2),
+                "ingest_into_empty_s": round(into_empty, 2), "ratio": round(into_full / into_empty, 2)}
+    with test_instance(args) as fresh:
         into_empty = timed_ingest(empty, new, fresh)
     new2 = new.with_name("new_bulletin_2.txt")
     new2.write_text(shifted(seeds()[3], 9_999), encoding="utf-8")
@@ -310,6 +341,45 @@ def startup_figures(warehouse: Path, rounds: int = 5) -> dict:
     return out
 
 
+def event_log_figures(n: int) -> dict:
+    """Dagster's bookkeeping alone: a run of an asset that does nothing, partitioned like
+    `bulletin_extracts` (n dynamic partitions, one single-run backfill), on Dagster's own sqlite
+    event log and on the batched one; CPU of this process per partition."""
+    import dagster as dg
+
+    from pipelines.event_log import BATCH_VARIABLE, enable_event_batches, storage_overrides
+
+    parts = dg.DynamicPartitionsDefinition(name="bulletins")
+
+    @dg.asset(partitions_def=parts, backfill_policy=dg.BackfillPolicy.single_run())
+    def nothing() -> None:
+        return None
+
+    job = dg.Definitions(assets=[nothing], jobs=[dg.define_asset_job("j", [nothing])]).resolve_job_def("j")
+    keys = [f"b{i:06d}" for i in range(n)]
+    out = {"partitions": n}
+    for name in ("plain", "batched"):
+        with tempfile.TemporaryDirectory(prefix="gongbao-events-") as home:
+            if name == "batched":
+                enable_event_batches()
+            else:
+                os.environ.pop(BATCH_VARIABLE, None)
+            with dg.instance_for_test(temp_dir=home, overrides=storage_overrides(home) if name == "batched"
+                                      else None) as instance:
+                instance.add_dynamic_partitions(parts.name, keys)
+                cpu, wall = cpu_seconds(resource.RUSAGE_SELF), time.perf_counter()
+                result = job.execute_in_process(instance=instance, tags={
+                    "dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
+                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+                cpu, wall = cpu_seconds(resource.RUSAGE_SELF) - cpu, time.perf_counter() - wall
+                assert result.success and len(instance.get_materialized_partitions(nothing.key)) == n
+                events = len(instance.all_logs(result.run_id))
+        out[name] = {"cpu_s": round(cpu, 2), "wall_s": round(wall, 2), "events": events,
+                     "cpu_ms_per_partition": round(1000 * cpu / n, 2)}
+    out["cpu_ratio"] = round(out["plain"]["cpu_s"] / out["batched"]["cpu_s"], 1)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bulletins", type=int, default=1000)
@@ -330,6 +400,13 @@ def main() -> None:
                     help="instead of a build, time `gongbao --help` and `gongbao sql \"select 1\"` on WAREHOUSE")
     ap.add_argument("--workers", type=int, default=None,
                     help="parsing processes (GONGBAO_WORKERS; default one per core, 0 = in the run's process)")
+    ap.add_argument("--plain-event-log", action="store_true",
+                    help="Dagster's own sqlite event log, one transaction an event (the figure before issue 17)")
+    ap.add_argument("--events", action="store_true",
+                    help="instead of a build, Dagster's bookkeeping alone for --bulletins partitions, on both event logs")
+    ap.add_argument("--backend", choices=("duckdb", "ducklake"), default="duckdb",
+                    help="the warehouse: embedded (default), or ducklake on a PostgreSQL and a SeaweedFS the "
+                         "benchmark starts (tests/servers.py)")
     ap.add_argument("--big-mb", type=float, default=0,
                     help="instead of a corpus, ingest one bulletin of this many MB into an empty warehouse")
     args = ap.parse_args()
@@ -342,6 +419,9 @@ def main() -> None:
         return
     if args.startup:
         print(json.dumps(startup_figures(args.startup), indent=1))
+        return
+    if args.events:
+        print(json.dumps(event_log_figures(args.bulletins), indent=1))
         return
     raw, wh = args.out / "raw", args.out / "warehouse"
     if args.reuse:
@@ -356,7 +436,7 @@ def main() -> None:
         import dagster as dg
 
         from gongbao.settings import Settings
-        with dg.instance_for_test() as instance:
+        with test_instance(args) as instance:
             seconds = timed_ingest(Settings(raw_dir=raw, warehouse_dir=wh), args.out / "big" / "big_bulletin.txt",
                                    instance)
         print(json.dumps({"bulletin_mb": round(big / 1e6, 1), "ingest_s": round(seconds, 1),
@@ -379,8 +459,36 @@ def main() -> None:
         pb._table_rows = lambda *a, **k: ([], [], set())
         pb._sentence_rows = lambda *a, **k: {"indicators": [], "budgets": [], "subsidies": []}
 
-    settings = Settings(raw_dir=raw, warehouse_dir=wh)
-    with dg.instance_for_test() as instance:
+    with contextlib.ExitStack() as servers:
+        settings = Settings(raw_dir=raw, warehouse_dir=wh)
+        if args.backend == "ducklake":
+            settings = replace(settings, **lake_settings(servers, "built"))
+        run_build(args, settings, size, t_import)
+
+
+_SERVERS: dict = {}  # the PostgreSQL and SeaweedFS of a ducklake benchmark, once started
+
+
+def lake_settings(servers: contextlib.ExitStack | None, name: str) -> dict:
+    """A new, empty ducklake warehouse (catalog database `name`, data under s3://gongbao/name/)
+    on the PostgreSQL and SeaweedFS servers of the tests (tests/servers.py), started on first use
+    and stopped when `servers` closes: the settings' fields."""
+    from tests.servers import postgres, seaweedfs
+
+    if not _SERVERS:
+        _SERVERS["pg"] = servers.enter_context(postgres())
+        _SERVERS["s3"] = servers.enter_context(seaweedfs())
+        _SERVERS["s3"].create_bucket("gongbao")
+    s3 = _SERVERS["s3"]
+    return {"warehouse_url": f"ducklake:{_SERVERS['pg'].create_database(name)}?data=s3://gongbao/{name}/",
+            "s3_endpoint": s3.endpoint, "s3_access_key_id": s3.access_key, "s3_secret_access_key": s3.secret_key}
+
+
+def run_build(args, settings, size: int, t_import: float) -> None:
+    from gongbao.cli.runs import build
+
+    wh = settings.warehouse_dir
+    with test_instance(args) as instance:
         cpu_main, cpu_children = cpu_seconds(resource.RUSAGE_SELF), descendants_cpu_seconds()
         with WorkerMemory() as workers:
             t1 = time.perf_counter()
@@ -396,9 +504,12 @@ def main() -> None:
         children_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         events = len(instance.all_logs(result.run_id))
         ingest = ingest_figures(args, instance, settings) if args.ingest else {}
-    views = view_latency(wh / "warehouse.duckdb") if args.views else {}
-    published = publish_figures(wh, args.out / "release") if args.publish else {}
+    lake = args.backend == "ducklake"
+    views = view_latency(wh / "warehouse.duckdb") if args.views and not lake else {}
+    published = publish_figures(wh, args.out / "release") if args.publish and not lake else {}
     figures = {
+        "backend": args.backend,
+        "event_log": "dagster's own" if args.plain_event_log else "batched",
         "extracts": "documents only" if args.documents_only else "everything",
         "workers": os.environ.get("GONGBAO_WORKERS", "one per core"),
         "bulletins": args.bulletins,

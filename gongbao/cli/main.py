@@ -21,7 +21,9 @@ _SEVERITY = {EXIT_OK: 0, EXIT_REFUSED: 1, EXIT_ERROR: 2}  # several runs: the wo
 
 def _folders(p: argparse.ArgumentParser, raw: bool = True) -> None:
     if raw:
-        p.add_argument("--raw", type=Path, default=None, help="folder of bulletin files (default: raw/)")
+        p.add_argument("--raw", default=None, metavar="FOLDER|s3://BUCKET/PREFIX/",
+                       help="folder of bulletin files (default: raw/), or a prefix in object storage "
+                            "(default: GONGBAO_RAW_DIR; GONGBAO_S3_* reach it)")
     p.add_argument("--warehouse", default=None, metavar="FOLDER|URL",
                    help="warehouse folder (default: warehouse/), or a ducklake URL "
                         "(ducklake:postgres://USER@HOST:PORT/DB?data=s3://BUCKET/PREFIX; default: GONGBAO_WAREHOUSE_URL)")
@@ -40,7 +42,8 @@ def parser() -> argparse.ArgumentParser:
     _folders(b)
     _loud(b)
     i = sub.add_parser("ingest", help="add bulletin files to the raw folder and process only them")
-    i.add_argument("files", type=Path, nargs="+", help="bulletin files (text, PDF, web page, Word)")
+    i.add_argument("files", nargs="+", metavar="FILE|s3://BUCKET/KEY",
+                   help="bulletin files (text, PDF, web page, Word), local or objects in object storage")
     _folders(i)
     _loud(i)
     t = sub.add_parser("text", help="print the lines the parser reads from a file (PDF, web page, Word, text)")
@@ -75,6 +78,10 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _base_name(file: str) -> str:
+    return file.rstrip("/").rsplit("/", 1)[-1]
+
+
 def _runs(args: argparse.Namespace, settings: Settings) -> int:
     from gongbao.cli import runs
 
@@ -85,12 +92,12 @@ def _runs(args: argparse.Namespace, settings: Settings) -> int:
     else:
         # The raw folder's hidden files (.name) are not bulletins (editors' and sync tools' files):
         # one given by name is refused here, with the reason, and the others still run.
-        hidden = [f for f in args.files if f.name.startswith(".")]
+        hidden = [f for f in args.files if _base_name(f).startswith(".")]
         for f in hidden:
-            print(f"refused {f.name}: hidden_name: names starting with '.' are skipped in the raw folder; "
+            print(f"refused {_base_name(f)}: hidden_name: names starting with '.' are skipped in the raw folder; "
                   f"rename the file to ingest it", file=sys.stderr)
             status = EXIT_REFUSED
-        files = [f for f in args.files if f not in hidden]
+        files = [f if f.startswith("s3://") else Path(f) for f in args.files if f not in hidden]
         results = runs.ingest(settings, files, verbosity=args.verbose) if files else []
     for result in results:
         o = result if isinstance(result, runs.Outcome) else runs.outcome(result, settings)
@@ -134,8 +141,10 @@ def _dagster(args: argparse.Namespace, settings: Settings) -> int:
     import subprocess
 
     from gongbao.cli.runs import ensure_home
+    from pipelines.event_log import enable_event_batches
 
     home = ensure_home(settings.dagster_home)
+    enable_event_batches()  # the webserver's and daemon's runs write events in batches too
     here = Path(sys.executable).parent
     if args.command == "ui":
         cmd = [str(here / "dagster"), "dev", "-m", "pipelines.definitions", "-h", args.host, "-p", str(args.port)]
@@ -145,7 +154,7 @@ def _dagster(args: argparse.Namespace, settings: Settings) -> int:
         print(f"gongbao: {Path(cmd[0]).name} is not installed (pip install dagster-webserver)", file=sys.stderr)
         return EXIT_ERROR
     # the code location reads its folders from the environment (gongbao.settings)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "GONGBAO_RAW_DIR": str(settings.raw_dir),
+    env = {**os.environ, "DAGSTER_HOME": str(home), "GONGBAO_RAW_DIR": str(settings.raw_location()),
            "GONGBAO_WAREHOUSE_DIR": str(settings.warehouse_dir), "GONGBAO_RELEASE_DIR": str(settings.release_dir),
            "GONGBAO_WAREHOUSE_URL": settings.warehouse_url}
     print(f"gongbao: Dagster instance {home}", file=sys.stderr)

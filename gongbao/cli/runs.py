@@ -13,17 +13,22 @@ import dagster as dg
 
 from assets.partitions import bulletin_partitions, register
 from gongbao.settings import Settings
-from gongbao.store import open_store
+from gongbao.store import open_store, raw
+from gongbao.store.raw import RawStoreError
 from parsing.ids import bulletin_id
 
 # Dagster flags the beta `backfill_policy` at import: noise for someone running a build.
 warnings.filterwarnings("ignore", message=".*is currently in beta.*")
 
 from pipelines.definitions import build_defs  # noqa: E402
+from pipelines.event_log import enable_event_batches  # noqa: E402
 
 # The instance's settings when gongbao creates it: Dagster's defaults (runs and events in
-# sqlite in the folder), without the telemetry and its welcome banner on every first run.
-DAGSTER_YAML = "# Dagster instance of gongbao (created by the gongbao command)\ntelemetry:\n  enabled: false\n"
+# sqlite in the folder), the event log writing Dagster's batches of events in one go
+# (pipelines/event_log.py), without the telemetry and its welcome banner on every first run.
+YAML_HEAD = "# Dagster instance of gongbao (created by the gongbao command)\n"
+DAGSTER_YAML = (YAML_HEAD + "telemetry:\n  enabled: false\n"
+                "event_log_storage:\n  module: pipelines.event_log\n  class: BatchedSqliteEventLogStorage\n")
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
@@ -32,7 +37,9 @@ def ensure_home(home: Path) -> Path:
     """The instance folder, made with its dagster.yaml when missing."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():  # Dagster's defaults, said so, not warned about at every command
+    # Dagster's defaults, said so, not warned about at every command; a folder gongbao made
+    # before the batched event log (the same sqlite files) is given it
+    if not config.exists() or (config.read_text() == YAML_HEAD + "telemetry:\n  enabled: false\n"):
         config.write_text(DAGSTER_YAML)
     return home
 
@@ -41,6 +48,7 @@ def instance_for(settings: Settings) -> dg.DagsterInstance:
     """The Dagster instance at the settings' DAGSTER_HOME, created when missing, so the runs of
     `gongbao build` show in `gongbao ui` (or `dagster dev`) started from the same folder."""
     os.environ["DAGSTER_HOME"] = str(ensure_home(settings.dagster_home))
+    enable_event_batches()
     return dg.DagsterInstance.get()
 
 
@@ -53,13 +61,16 @@ def build(settings: Settings, instance: dg.DagsterInstance | None = None, verbos
           ) -> dg.ExecuteInProcessResult | list["Outcome"]:
     """Register one partition per raw file and materialize every asset in a single run; with the
     celery executor, in runs of `batch_size` bulletins that the workers share (their outcomes)."""
-    if not settings.raw_dir.is_dir():
+    if not settings.raw_url and not settings.raw_dir.is_dir():
         raise SystemExit(f"gongbao: raw folder {settings.raw_dir} does not exist")
     defs = build_defs(settings)
     instance = instance or instance_for(settings)
-    keys = list(defs.resources["raw_store"].files())
+    try:
+        keys = list(defs.resources["raw_store"].files())
+    except RawStoreError as err:
+        raise SystemExit(f"gongbao: {err}") from None
     if not keys:
-        raise SystemExit(f"gongbao: no bulletin files in {settings.raw_dir}")
+        raise SystemExit(f"gongbao: no bulletin files in {settings.raw_location()}")
     register(instance, keys)
     wanted = set(keys)
     ordered = [k for k in instance.get_dynamic_partitions(bulletin_partitions.name) if k in wanted]
@@ -98,25 +109,56 @@ def _run_batch(settings: Settings, batch: list[str], verbosity: int) -> "Outcome
     return outcome(result, settings)
 
 
-def ingest(settings: Settings, files: list[Path], instance: dg.DagsterInstance | None = None, verbosity: int = 0
-           ) -> list[dg.ExecuteInProcessResult]:
-    """Put each file in the raw folder (unless it is there already) and run its partition alone."""
+def ingest(settings: Settings, files: list[Path | str], instance: dg.DagsterInstance | None = None,
+           verbosity: int = 0) -> list[dg.ExecuteInProcessResult]:
+    """Put each file (a local file or an s3:// object) in the raw store, unless it is there
+    already, and run its partition alone."""
     defs = build_defs(settings)
     instance = instance or instance_for(settings)
-    settings.raw_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.raw_url:
+        settings.raw_dir.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def("build_warehouse")
     results = []
     for file in files:
-        if not file.is_file():
-            raise SystemExit(f"gongbao: {file} is not a file")
-        target = settings.raw_dir / file.name
-        if file.resolve() != target.resolve():
-            shutil.copy2(file, target)
-        key = bulletin_id(target.name)
+        try:
+            name = _into_raw_store(settings, file)
+        except (OSError, ValueError) as err:
+            raise SystemExit(f"gongbao: {file}: {err}") from None
+        key = bulletin_id(name)
         register(instance, [key])
         results.append(job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False,
                                               run_config=_run_config(verbosity)))
     return results
+
+
+def _into_raw_store(settings: Settings, file: Path | str) -> str:
+    """The file in the raw store (copied there unless it is one of its files already): its name."""
+    access = raw.access_of(settings)
+    if isinstance(file, str) and raw.is_s3(file):
+        try:
+            source = raw.get_object(file, access)
+        except Exception as err:  # noqa: BLE001 - botocore's errors: said with the URI
+            raise raw.listing_error(file, err) from err
+        parent = source.key.rpartition("/")[0]
+        if settings.raw_url == f"{raw.S3_SCHEME}{source.bucket}/{parent + '/' if parent else ''}":
+            return source.name  # an object of the raw store itself
+        data, name = source.read_bytes(), source.name
+    else:
+        file = Path(file)
+        if not file.is_file():
+            raise SystemExit(f"gongbao: {file} is not a file")
+        name = file.name
+        if not settings.raw_url:
+            target = settings.raw_dir / name
+            if file.resolve() != target.resolve():
+                shutil.copy2(file, target)
+            return name
+        data = file.read_bytes()
+    if settings.raw_url:
+        raw.put_object(settings.raw_url, name, data, access)
+    else:
+        (settings.raw_dir / name).write_bytes(data)
+    return name
 
 
 @dataclass

@@ -29,6 +29,7 @@ from parsing.ids import display_name
 from quality.schemas import COUNTED, EXTRACTED, NUMBER_TABLES, TABLES, empty_frame, frame
 from quality.validate import numbers_per_bulletin, rows_outside_documents, toc_mismatches, validate
 
+from gongbao.store.raw import RawObject, source_of
 from gongbao.store.warehouse import WarehouseStore
 
 OUTPUTS = tuple(TABLES)  # the extracted tables, ingest_errors and lineage
@@ -69,8 +70,11 @@ def _gathered(parts: list[pl.DataFrame], how: str = "vertical") -> pl.DataFrame:
     return pl.concat(parts, how=how) if parts else pl.DataFrame()
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks (a refused file may be larger than memory allows)."""
+def file_sha256(path: Path | RawObject) -> str:
+    """SHA-256 of a file's bytes, read in chunks (a refused file may be larger than memory
+    allows); of an object's bytes as listed (RawObject.read_bytes)."""
+    if isinstance(path, RawObject):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
@@ -78,6 +82,8 @@ def file_sha256(path: Path) -> str:
 def error_row(key: str, path: Path, sha256: str, err: Exception, run_id: str) -> dict:
     if isinstance(err, BulletinError):
         kind, message = err.kind, err.message
+    elif isinstance(err, OSError):  # vanished, no permission, the object storage unreachable
+        kind, message = "unreadable", f"{display_name(path.name)}: {err.strerror or err}"
     else:
         where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
         at = f" (at {Path(where.filename).name}:{where.lineno} in {where.name})" if where else ""
@@ -98,7 +104,7 @@ class Parsed:
     error: dict | None = None
 
 
-def parse_file(key: str, path: Path, run_id: str) -> Parsed:
+def parse_file(key: str, path: Path | RawObject, run_id: str) -> Parsed:
     """Read, hash and parse one file into frames; any failure becomes its error row. Pure
     (no warehouse access), so it can run in a worker process."""
     started = time.perf_counter()
@@ -113,7 +119,7 @@ def parse_file(key: str, path: Path, run_id: str) -> Parsed:
         sha = hashlib.sha256(data).hexdigest()
         parsed = parse_bulletin(data, display_name(path.name), key)
         del data  # a 50 MB bulletin's rows need the room
-        version = _version(parsed, sha, run_id, started)
+        version = {**_version(parsed, sha, run_id, started), **source_of(path)}
         # Each table's rows are let go as soon as its frame exists, not after the last one.
         tables = {t: frame(t, parsed.tables.pop(t), source_sha256=sha, run_id=run_id) for t in EXTRACTED}
     except Exception as err:  # noqa: BLE001 - any failure is one bulletin's, recorded and isolated
