@@ -139,6 +139,40 @@ def lake_env(pg_server, s3_server, name: str) -> dict[str, str]:
             "GONGBAO_S3_SECRET_ACCESS_KEY": s3_server.secret_key}
 
 
+def backend_env(settings) -> dict[str, str]:
+    """The environment the CLI needs to reach a settings' warehouse: a ducklake one's URL and S3
+    access; an embedded one's folder (GONGBAO_WAREHOUSE_URL emptied)."""
+    if not settings.warehouse_url:
+        return {"GONGBAO_WAREHOUSE_DIR": str(settings.warehouse_dir), "GONGBAO_WAREHOUSE_URL": ""}
+    return {"GONGBAO_WAREHOUSE_URL": settings.warehouse_url, "GONGBAO_S3_ENDPOINT": settings.s3_endpoint,
+            "GONGBAO_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+            "GONGBAO_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key}
+
+
+@pytest.fixture(scope="session")
+def sample_lake(pg_server, s3_server, tmp_path_factory):
+    """The same five text samples built by `gongbao build` into a ducklake warehouse (PostgreSQL
+    catalog, data on SeaweedFS): tests only read it, as they read `sample_warehouse`."""
+    from dataclasses import replace
+
+    from gongbao.cli.main import main
+    from gongbao.settings import Settings
+
+    base = tmp_path_factory.mktemp("lake_samples")
+    env = lake_env(pg_server, s3_server, "built")
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            mp.setenv(k, v)
+        settings = replace(Settings.from_env(env), raw_dir=copy_samples(base / "raw"),
+                           warehouse_dir=base / "warehouse", release_dir=base / "release")
+        assert main(["build", "--raw", str(settings.raw_dir), "-q"]) == 0
+    return settings
+
+
+# The two warehouse backends, for fixtures that give a test each (`pytest -m ducklake`: the lake's)
+BACKENDS = ["duckdb", pytest.param("ducklake", marks=pytest.mark.ducklake)]
+
+
 @pytest.fixture
 def lake(pg_server, s3_server, monkeypatch, tmp_path):
     """Settings of a new ducklake warehouse (also set in the environment, for the CLI and the

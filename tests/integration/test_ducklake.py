@@ -26,7 +26,7 @@ from gongbao.store.connection import read_only
 from gongbao.store.lake import LakeStore
 from gongbao.store.sql_layer import view_names
 from quality.schemas import TABLE_DESCRIPTIONS, TABLES
-from tests.conftest import ROOT, SAMPLES, copy_samples, lake_env
+from tests.conftest import ROOT, SAMPLES, backend_env, copy_samples, lake_env
 from tests.servers import S3
 
 pytestmark = pytest.mark.ducklake
@@ -54,31 +54,18 @@ def torn(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def built_lake(pg_server, s3_server, tmp_path_factory):
+def built_lake(sample_lake):
     """A ducklake warehouse built by `gongbao build` from the five text samples (tests read it)."""
-    base = tmp_path_factory.mktemp("lake_samples")
-    env = lake_env(pg_server, s3_server, "built")
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in env.items():
-            mp.setenv(k, v)
-        settings = replace(Settings.from_env(env), raw_dir=copy_samples(base / "raw"),
-                           warehouse_dir=base / "warehouse", release_dir=base / "release")
-        assert main(["build", "--raw", str(settings.raw_dir), "-q"]) == 0
-        yield settings
+    return sample_lake
 
 
 @pytest.fixture
 def lake_cli(built_lake, monkeypatch):
     """The built lake's settings in the environment, for the CLI."""
-    for k, v in lake_env_of(built_lake).items():
+    for k, v in backend_env(built_lake).items():
         monkeypatch.setenv(k, v)
     return built_lake
 
-
-def lake_env_of(settings: Settings) -> dict[str, str]:
-    return {"GONGBAO_WAREHOUSE_URL": settings.warehouse_url, "GONGBAO_S3_ENDPOINT": settings.s3_endpoint,
-            "GONGBAO_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
-            "GONGBAO_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key}
 
 
 # --- the servers are real -----------------------------------------------------------------

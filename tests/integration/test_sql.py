@@ -3,8 +3,9 @@ search, `gongbao sql`, and every query of docs/examples.md with its answer."""
 import csv
 import io
 import json
+import os
+from unittest import mock
 
-import duckdb
 import pytest
 
 from parsing.index.citations import citations
@@ -13,8 +14,9 @@ from gongbao.cli.main import main
 from gongbao.query.examples import answer, examples
 from gongbao.store.sql_layer import view_names
 from gongbao.settings import Settings
+from gongbao.store import open_store
 from quality.schemas import TABLE_DESCRIPTIONS, TABLES
-from tests.conftest import ROOT, SAMPLES, sample_lines
+from tests.conftest import BACKENDS, ROOT, SAMPLES, backend_env, sample_lines
 
 # Queries written from the sample bulletins → the document that must rank in the top 3.
 SEARCHES = {
@@ -46,15 +48,23 @@ SEARCHES = {
 
 @pytest.fixture(scope="module")
 def warehouse(sample_warehouse):
+    """The embedded sample warehouse (what only it has: its DuckDB file's catalog, its sandbox)."""
     return sample_warehouse
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def either(request):
+    """The sample warehouse on each backend: embedded, and ducklake (PostgreSQL + S3)."""
+    return request.getfixturevalue("sample_warehouse" if request.param == "duckdb" else "sample_lake")
+
+
 def connect(settings):
-    return duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True)
+    return open_store(settings).reader()
 
 
 def cli(settings, *args):
-    return main([*args, "--warehouse", str(settings.warehouse_dir)])
+    with mock.patch.dict(os.environ, backend_env(settings)):
+        return main([*args, "--warehouse", settings.warehouse_url or str(settings.warehouse_dir)])
 
 
 def test_every_table_and_column_carries_the_data_dictionary_text(warehouse):
@@ -78,8 +88,8 @@ def test_views_and_the_search_macro_are_in_the_warehouse(warehouse):
 
 
 @pytest.mark.parametrize("example", examples(ROOT / "docs" / "examples.md"), ids=lambda e: e.sql.split("\n")[0][:40])
-def test_each_example_query_gives_the_answer_on_the_page(warehouse, example):
-    with connect(warehouse) as con:
+def test_each_example_query_gives_the_answer_on_the_page(either, example):
+    with connect(either) as con:
         assert answer(con, example.sql) == example.answer
 
 
@@ -92,37 +102,36 @@ def test_examples_cover_the_common_questions():
 
 
 @pytest.mark.parametrize("query,document_id", SEARCHES.items())
-def test_search_finds_the_document_in_the_top_three(warehouse, query, document_id):
+def test_search_finds_the_document_in_the_top_three(either, query, document_id):
     from gongbao.query.queries import search
-    from gongbao.store.warehouse import WarehouseStore
 
-    hits = search(WarehouseStore(warehouse.warehouse_dir), query, top=3)
+    hits = search(open_store(either), query, top=3)
     assert document_id in [h.document_id for h in hits]
 
 
-def test_search_command_prints_the_matching_lines(warehouse, capsys):
-    assert cli(warehouse, "search", "健康医疗大数据", "--top", "1") == 0
+def test_search_command_prints_the_matching_lines(either, capsys):
+    assert cli(either, "search", "健康医疗大数据", "--top", "1") == 0
     out = capsys.readouterr().out
     assert out.startswith("1. 国务院办公厅关于促进和规范健康医疗大数据应用发展的指导意见  国办发〔2016〕47号")
     assert "12│ 健康医疗大数据是国家重要的基础性战略资" in out  # a hard-wrapped PDF line, with its number
 
 
-def test_sql_command_prints_table_csv_and_json(warehouse, capsys):
+def test_sql_command_prints_table_csv_and_json(either, capsys):
     query = "select document_id, issuers from documents where doc_number = '国发〔2013〕31号'"
-    assert cli(warehouse, "sql", query, "--format", "csv") == 0
+    assert cli(either, "sql", query, "--format", "csv") == 0
     assert list(csv.DictReader(io.StringIO(capsys.readouterr().out))) == [
         {"document_id": "004_357ce20f33c7d160:002", "issuers": "国务院"}]
-    assert cli(warehouse, "sql", query, "--format", "json") == 0
+    assert cli(either, "sql", query, "--format", "json") == 0
     assert json.loads(capsys.readouterr().out) == [{"document_id": "004_357ce20f33c7d160:002",
                                                     "issuers": ["国务院"]}]
-    assert cli(warehouse, "sql", query) == 0
+    assert cli(either, "sql", query) == 0
     assert "004_357ce20f33c7d160:002" in capsys.readouterr().out
 
 
-def test_sql_command_is_read_only(warehouse, capsys):
-    assert cli(warehouse, "sql", "delete from documents") == 1
+def test_sql_command_is_read_only(either, capsys):
+    assert cli(either, "sql", "delete from documents") == 1
     assert "read-only" in capsys.readouterr().err
-    with connect(warehouse) as con:
+    with connect(either) as con:
         assert con.execute("select count(*) from documents").fetchone() == (23,)
 
 
@@ -146,21 +155,21 @@ def test_sql_allow_files_exports_on_request(warehouse, capsys, tmp_path):
     assert len(out.read_text().splitlines()) == 24  # header and the 23 documents
 
 
-def test_sql_csv_and_json_print_every_type(warehouse, capsys):
+def test_sql_csv_and_json_print_every_type(either, capsys):
     sql = ("select row_counts, 1.13::decimal(20, 2) as money, [1, 2] as list, map {'a': 1} as map, "
            "{'x': [1, 2]} as nested, date '2026-12-01' as day from lineage limit 1")
-    assert cli(warehouse, "sql", sql, "--format", "csv") == 0
+    assert cli(either, "sql", sql, "--format", "csv") == 0
     [row] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert json.loads(row["row_counts"])["documents"] >= 1 and row["money"] == "1.13" and row["list"] == "1; 2"
     assert json.loads(row["nested"]) == {"x": [1, 2]} and row["day"] == "2026-12-01"
-    assert cli(warehouse, "sql", sql, "--format", "json") == 0
+    assert cli(either, "sql", sql, "--format", "json") == 0
     [record] = json.loads(capsys.readouterr().out)
     assert record["money"] in ("1.13", 1.13) and record["list"] == [1, 2]
 
 
-def test_sql_prompt_runs_statements_until_the_end_of_input(warehouse, capsys, monkeypatch):
+def test_sql_prompt_runs_statements_until_the_end_of_input(either, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("select count(*) as n\nfrom bulletins;\nselect nonsense;\n"))
-    assert cli(warehouse, "sql", "--format", "json") == 0
+    assert cli(either, "sql", "--format", "json") == 0
     out = capsys.readouterr().out
     assert '"n": 5' in out and "error:" in out
 
@@ -192,8 +201,8 @@ def test_a_citation_resolves_to_the_cited_document_when_it_is_loaded(tmp_path):
             ("edited:004", "edited:001", "国务院关于加快发展节能环保产业的意见", "doc_number", 490)]
 
 
-def test_keywords_describe_the_document(warehouse):
-    with connect(warehouse) as con:
+def test_keywords_describe_the_document(either):
+    with connect(either) as con:
         top = dict(con.execute("select d.doc_number, list(k.keyword order by k.rank)[1:3] from keywords k "
                                "join documents d using (document_id) group by 1").fetchall())
     assert top["国发〔2013〕31号"] == ["宽带", "网络", "无线"]
@@ -201,10 +210,10 @@ def test_keywords_describe_the_document(warehouse):
     assert "美育" in top["川办发〔2016〕41号"]
 
 
-def test_declared_keys_hold_on_the_sample_warehouse(warehouse):
+def test_declared_keys_hold_on_the_sample_warehouse(either):
     from quality.schemas import FOREIGN_KEYS, PRIMARY_KEYS
 
-    with connect(warehouse) as con:
+    with connect(either) as con:
         for table, key in PRIMARY_KEYS.items():
             cols = ", ".join(f'"{k}"' for k in key)
             assert con.execute(f"select count(*) from (select {cols} from {table} group by all "
@@ -214,17 +223,17 @@ def test_declared_keys_hold_on_the_sample_warehouse(warehouse):
                                f"(select {ref_column} from {ref})").fetchone() == (0,), (table, column)
 
 
-def test_budget_totals_count_each_yuan_once(warehouse):
+def test_budget_totals_count_each_yuan_once(either):
     """budgets_by_funder_year sums the amounts that are not part of another (其中 …): the
     view's grand total is the sum of the whole amounts, and a part's total is never added."""
-    with connect(warehouse) as con:
+    with connect(either) as con:
         view = con.execute("select sum(total_yuan) from budgets_by_funder_year").fetchone()[0]
         wholes = con.execute("select sum(amount_yuan) from budgets where part_of is null").fetchone()[0]
         parts = con.execute("select count(*) from budgets b join budgets t on t.budget_id = b.part_of").fetchone()[0]
         dangling = con.execute("select count(*) from budgets b left join budgets t on t.budget_id = b.part_of "
                                "where b.part_of is not null and t.budget_id is null").fetchone()[0]
     assert view == wholes and dangling == 0
-    assert parts == con_count(warehouse, "select count(*) from budgets where part_of is not null")
+    assert parts == con_count(either, "select count(*) from budgets where part_of is not null")
 
 
 def con_count(settings, sql):
