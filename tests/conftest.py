@@ -173,6 +173,29 @@ def sample_lake(pg_server, s3_server, tmp_path_factory):
 BACKENDS = ["duckdb", pytest.param("ducklake", marks=pytest.mark.ducklake)]
 
 
+def on_backend(request, monkeypatch, settings):
+    """`settings` as they are for the embedded backend; for request.param "ducklake", moved onto a
+    new, empty ducklake warehouse (its settings also in the environment, for the CLI)."""
+    if request.param != "ducklake":
+        return settings
+    from dataclasses import replace
+
+    from gongbao.settings import Settings
+
+    env = lake_env(request.getfixturevalue("pg_server"), request.getfixturevalue("s3_server"),
+                   f"lake{next(_LAKES)}")
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    lake = Settings.from_env(env)
+    return replace(settings, warehouse_url=lake.warehouse_url, s3_endpoint=lake.s3_endpoint,
+                   s3_access_key_id=lake.s3_access_key_id, s3_secret_access_key=lake.s3_secret_access_key)
+
+
+def warehouse_arg(settings) -> str:
+    """What `--warehouse` takes for a settings' warehouse: the ducklake URL, or the folder."""
+    return settings.warehouse_url or str(settings.warehouse_dir)
+
+
 @pytest.fixture
 def lake(pg_server, s3_server, monkeypatch, tmp_path):
     """Settings of a new ducklake warehouse (also set in the environment, for the CLI and the

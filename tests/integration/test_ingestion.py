@@ -16,7 +16,8 @@ from gongbao.extraction.run import MAX_BYTES
 from gongbao.settings import Settings
 from gongbao.cli.main import main
 from gongbao.store.warehouse import WarehouseStore
-from tests.conftest import ROOT, SAMPLES, raw_folder
+from gongbao.store import open_store
+from tests.conftest import BACKENDS, ROOT, SAMPLES, on_backend, raw_folder, warehouse_arg
 
 B000, B003, B004 = (SAMPLES[p].stem for p in ("000", "003", "004"))
 
@@ -29,14 +30,21 @@ def two_loaded(tmp_path):
     return settings
 
 
+@pytest.fixture(params=BACKENDS)
+def two_loaded_either(request, tmp_path, monkeypatch):
+    """The same, on each backend: embedded, and a new ducklake warehouse (PostgreSQL + S3)."""
+    settings = on_backend(request, monkeypatch, raw_folder(tmp_path, ("000", "003")))
+    assert main(["build", "--raw", str(settings.raw_dir), "--warehouse", warehouse_arg(settings)]) == 0
+    return settings
+
+
 def query(settings, sql, params=None):
-    with duckdb.connect(str(settings.warehouse_dir / "warehouse.duckdb"), read_only=True) as con:
+    with open_store(settings).reader() as con:
         return con.execute(sql, params or []).fetchall()
 
 
 def ingest(settings, *files):
-    return main(["ingest", *map(str, files), "--raw", str(settings.raw_dir),
-                 "--warehouse", str(settings.warehouse_dir)])
+    return main(["ingest", *map(str, files), "--raw", str(settings.raw_dir), "--warehouse", warehouse_arg(settings)])
 
 
 def assert_consistent(settings):
@@ -71,8 +79,8 @@ def test_a_new_bulletin_is_loaded_without_rebuilding_the_warehouse(two_loaded):
     assert list((settings.warehouse_dir / "pending").iterdir()) == []
 
 
-def test_identical_bytes_under_two_names_are_loaded_once_and_both_names_kept(two_loaded, tmp_path):
-    settings = two_loaded
+def test_identical_bytes_under_two_names_are_loaded_once_and_both_names_kept(two_loaded_either, tmp_path):
+    settings = two_loaded_either
     before = query(settings, "select count(*) from documents")
     copy = tmp_path / "绵阳 公报 副本.txt"
     shutil.copy(SAMPLES["000"], copy)
@@ -86,8 +94,8 @@ def test_identical_bytes_under_two_names_are_loaded_once_and_both_names_kept(two
     assert_consistent(settings)
 
 
-def test_each_bad_input_gives_its_error_row_and_the_rest_stays(two_loaded, tmp_path):
-    settings = two_loaded
+def test_each_bad_input_gives_its_error_row_and_the_rest_stays(two_loaded_either, tmp_path):
+    settings = two_loaded_either
     before = query(settings, "select document_id, title from documents order by 1")
     bad = {
         "empty.txt": b"",
@@ -113,8 +121,8 @@ def test_each_bad_input_gives_its_error_row_and_the_rest_stays(two_loaded, tmp_p
     assert_consistent(settings)
 
 
-def test_a_truncated_last_character_is_ingested_with_a_flag(two_loaded, tmp_path):
-    settings = two_loaded
+def test_a_truncated_last_character_is_ingested_with_a_flag(two_loaded_either, tmp_path):
+    settings = two_loaded_either
     cut = tmp_path / "cut.txt"
     cut.write_bytes(SAMPLES["004"].read_bytes().rstrip() + "。".encode()[:2])
     assert ingest(settings, cut) == 0
@@ -122,16 +130,16 @@ def test_a_truncated_last_character_is_ingested_with_a_flag(two_loaded, tmp_path
         (["truncated_last_char"], 7)]
 
 
-def test_lineage_command_shows_the_version_and_raw_line_of_a_row(two_loaded, capsys):
-    settings = two_loaded
+def test_lineage_command_shows_the_version_and_raw_line_of_a_row(two_loaded_either, capsys):
+    settings = two_loaded_either
     [(budget_id, line)] = query(settings, "select budget_id, line from budgets where amount_text = '380 万元'")
     capsys.readouterr()
-    assert main(["lineage", budget_id, "--warehouse", str(settings.warehouse_dir)]) == 0
+    assert main(["lineage", budget_id, "--warehouse", warehouse_arg(settings)]) == 0
     out = capsys.readouterr().out
     [(sha, run_id)] = query(settings, "select source_sha256, run_id from bulletins where bulletin_id = ?", [B000])
     assert f"sha256     {sha}" in out and run_id in out and SAMPLES["000"].name in out
     assert f"{line}│ 2、改善学校办学条件。" in out and "北川投入 380 万元资金" in out
-    assert main(["lineage", "no-such-id", "--warehouse", str(settings.warehouse_dir)]) == 1
+    assert main(["lineage", "no-such-id", "--warehouse", warehouse_arg(settings)]) == 1
     assert "no-such-id" in capsys.readouterr().err
 
 
