@@ -33,7 +33,7 @@ def is_term(word: str) -> bool:
 # word → its term (lower-cased) or None when it is not one: a body's words are mostly words
 # seen before, so each is checked once per process, not once per document
 _TERM_OF: dict[str, str | None] = {}
-_TERM_CACHE_MAX = 500_000
+_TERM_CACHE_MAX = 100_000  # ~15 MB at most (500,000 let a worker grow to 384 MiB at 5,000 bulletins)
 
 
 def _term_of(word: str) -> str | None:

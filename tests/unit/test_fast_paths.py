@@ -108,3 +108,36 @@ def test_terms_and_keywords_as_before():
         scored = ((w, n / total * idf.get(w, median)) for w, n in terms.items() if len(w) >= 2)
         ranked = [(w, round(s, 6)) for w, s in heapq.nsmallest(10, scored, key=lambda x: (-x[1], x[0]))]
         assert top_keywords(terms) == ranked
+
+
+def test_the_idf_trie_holds_jiebas_table_exactly():
+    """Every word of jieba's idf.txt has its value in the trie, to the last bit; other words
+    (and the reserved key's neighbours) get the default; the median is the table's."""
+    import statistics
+
+    from parsing.index.keywords import IDF_FILE
+
+    table = {w: float(v) for w, v in (ln.split(" ", 1) for ln in IDF_FILE.read_text(encoding="utf-8").splitlines())}
+    idf, median = _idf()
+    assert all(idf.get(w, -1.0) == v for w, v in table.items())
+    assert median == statistics.median(table.values())
+    assert idf.get("没有这个词语的词典", -1.0) == -1.0 and idf.get("", -1.0) == -1.0
+
+
+def test_a_corrupt_idf_cache_is_built_again(tmp_path, monkeypatch):
+    import parsing.index.keywords as kw
+
+    monkeypatch.setattr(kw, "CACHE_DIR", tmp_path)
+    kw._idf.cache_clear()
+    try:
+        first, median = kw._idf()
+        [cache] = tmp_path.glob("idf-*.marisa")
+        broken = tmp_path / "broken"
+        broken.write_bytes(cache.read_bytes()[:1000])  # a cache cut short (a full disk, a copy)
+        broken.replace(cache)  # a new file: the first table's mapping stays on the old one
+        kw._idf.cache_clear()
+        again, median_again = kw._idf()
+        assert median_again == median and again.get("中国", -1.0) == first.get("中国", -1.0) > 0
+        assert cache.stat().st_size > 1_000_000
+    finally:
+        kw._idf.cache_clear()
