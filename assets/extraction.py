@@ -26,7 +26,7 @@ ASSET = "bulletin_extracts"
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="bulletin",
     description="A bulletin file's rows of every table, validated and written as "
-                "parquet/<table>/<bulletin_id>.parquet.",
+                "parquet/<table>/<batch>.parquet (gongbao/store/warehouse.py).",
     check_specs=[dg.AssetCheckSpec(schema_check_name(t), asset=ASSET, description=f"Rows of {t} satisfy "
                                    "their quality/ schema") for t in OUTPUTS]
     + [dg.AssetCheckSpec("toc_matches_documents", asset=ASSET,

@@ -11,7 +11,8 @@ def _items(folder):
 
 
 def _documents(store):
-    return pl.read_parquet(store.partition_files("documents")).drop("run_id").sort("document_id")
+    keys = [k for held in store.table_files("documents").values() for k in held]
+    return store.read_rows("documents", keys).drop("run_id").sort("document_id")
 
 
 def test_batch_size_does_not_change_the_rows(tmp_path):
@@ -21,6 +22,10 @@ def test_batch_size_does_not_change_the_rows(tmp_path):
     r2 = extract_bulletins(_items(raw), many, "run", log=lambda _: None, batch_size=100)
     assert r1.rows == r2.rows and r1.rows["documents"] == 23
     assert _documents(one).equals(_documents(many))
+    # a file per table and write: one batch of 5 bulletins is one documents file, 5 batches five
+    assert len(many.table_files("documents")) == 1 and len(one.table_files("documents")) == 5
+    assert sorted(p.name for p in (many.parquet_dir / "documents").iterdir()) == [
+        p.name for p in many.table_files("documents")]
     assert r1.checked["indicators"] == r1.rows["indicators"] > 0 and not r1.failures
 
 
@@ -34,5 +39,47 @@ def test_a_failing_file_writes_only_its_error(tmp_path):
     logged = []
     report = extract_bulletins(_items(raw), store, "run2", log=logged.append)
     assert [e["error_kind"] for e in report.errors] == ["empty_file"] and "a.txt" in logged[0]
-    assert store.table_file("documents", "a").exists()  # the good version's rows stay
-    assert pl.read_parquet(store.table_file("ingest_errors", "a"))["run_id"].to_list() == ["run2"]
+    assert store.read_rows("documents", ["a"]).height == 7  # the good version's rows stay
+    assert store.read_rows("ingest_errors", ["a"])["run_id"].to_list() == ["run2"]
+
+
+def test_a_bulletin_written_again_points_at_the_new_file_and_an_unused_file_goes(tmp_path):
+    store = WarehouseStore(tmp_path / "wh")
+    raw = copy_samples(tmp_path / "raw")
+    items = _items(raw)
+    extract_bulletins(items, store, "run1", log=lambda _: None)
+    [first] = store.table_files("documents")
+    changed = raw / f"{items[0][0]}.txt"
+    changed.write_bytes(changed.read_bytes() + "\n（附加的一行）\n".encode())
+    extract_bulletins(items[:1], store, "run2", log=lambda _: None)
+    files = store.table_files("documents")
+    assert len(files) == 2 and files[first] == sorted(k for k, _ in items[1:])  # the others stay where they were
+    assert store.read_rows("documents", [items[0][0]])["run_id"].unique().to_list() == ["run2"]
+    assert store.read_rows("lineage", [items[0][0]]).height == 2  # both versions, the new one current
+    # the other four written again: the first file holds no current rows and is deleted
+    for key, path in items[1:]:
+        path.write_bytes(path.read_bytes() + b"\n")
+    extract_bulletins(items[1:], store, "run3", log=lambda _: None)
+    assert not first.exists() and len(store.table_files("documents")) == 2
+
+
+def test_a_warehouse_of_the_earlier_layout_is_read_as_batches_of_one(tmp_path):
+    """`parquet/<table>/<bulletin_id>.parquet`, as written before the batch layout: its manifest
+    is made from the names, and the DuckDB file built from it holds the same rows."""
+    from quality.schemas import TABLES
+
+    new, old = WarehouseStore(tmp_path / "new"), WarehouseStore(tmp_path / "old")
+    raw = copy_samples(tmp_path / "raw")
+    extract_bulletins(_items(raw), new, "run", log=lambda _: None)
+    keys = [k for k, _ in _items(raw)]
+    for table in TABLES:
+        for key in keys:
+            rows = new.read_rows(table, [key])
+            if rows.height:
+                (old.parquet_dir / table).mkdir(parents=True, exist_ok=True)
+                rows.write_parquet(old.parquet_dir / table / f"{key}.parquet")
+    assert {p.name: held for p, held in old.table_files("lineage").items()} == {f"{k}.parquet": [k] for k in keys}
+    assert old.sync_duckdb(rebuild=True)[1] == new.sync_duckdb(rebuild=True)[1]
+    with old.reader() as a, new.reader() as b:
+        sql = "select * exclude (run_id) from documents order by document_id"
+        assert a.execute(sql).fetchall() == b.execute(sql).fetchall()

@@ -64,9 +64,10 @@ def assert_consistent(settings):
 
 def test_a_new_bulletin_is_loaded_without_rebuilding_the_warehouse(two_loaded):
     settings = two_loaded
-    # Take 003's Parquet away behind the store's back: a rebuild from Parquet would lose its
-    # rows, an incremental load of the new bulletin leaves them where they are.
-    (settings.warehouse_dir / "parquet" / "documents" / f"{B003}.parquet").unlink()
+    # Take 003's documents file away behind the store's back (000's are in it too): a rebuild
+    # from Parquet would lose their rows, an incremental load of the new bulletin leaves them.
+    for path in WarehouseStore(settings.warehouse_dir).table_files("documents", [B003]):
+        path.unlink()
     with dg.instance_for_test() as instance:
         from gongbao.cli.runs import ingest as run_ingest
         [result] = run_ingest(settings, [SAMPLES["004"]], instance)
@@ -168,7 +169,7 @@ def test_a_run_killed_midway_leaves_the_warehouse_consistent_and_the_next_run_co
     deadline = time.monotonic() + 300
     # Kill as soon as the run starts writing the new bulletins' files.
     while proc.poll() is None and time.monotonic() < deadline:
-        if (pending.exists() and any(pending.iterdir())) or len(list(documents.glob("*.parquet"))) > 2:
+        if (pending.exists() and any(pending.iterdir())) or len(list(documents.glob("*.parquet"))) > 1:
             break
         time.sleep(0.005)
     assert proc.poll() is None, "the build ended before it could be killed"
@@ -242,18 +243,21 @@ def test_a_copy_of_a_changed_original_is_loaded_by_the_next_build(tmp_path):
 
 
 def test_a_rebuild_keeps_the_last_rows_of_a_torn_bulletin(two_loaded):
-    """A killed run left 000 half-written (its .writing mark, a broken Parquet file); a load that
-    rebuilds the DuckDB file keeps 000's last loaded rows, as the log says."""
+    """A killed run left 000 half-written (its .writing mark, a broken Parquet file the manifest
+    never named); a load that rebuilds the DuckDB file keeps 000's last loaded rows, and the
+    broken file goes."""
     settings = two_loaded
     store = WarehouseStore(settings.warehouse_dir)
     before = query(settings, "select count(*) from documents where bulletin_id = ?", [B000])
     (settings.warehouse_dir / "pending" / f"{B000}.writing").touch()
-    (settings.warehouse_dir / "parquet" / "documents" / f"{B000}.parquet").write_bytes(b"torn")
+    broken = settings.warehouse_dir / "parquet" / "documents" / "ffffffffffffffff-1.parquet"
+    broken.write_bytes(b"torn")
     (settings.warehouse_dir / "pending" / B003).touch()
     mode, _ = store.sync_duckdb(rebuild=True)
     assert mode == "rebuilt"
     assert query(settings, "select count(*) from documents where bulletin_id = ?", [B000]) == before
     assert query(settings, "select count(*) from bulletins") == [(2,)]
+    assert not broken.exists()
 
 
 def test_ingest_refuses_a_hidden_name_and_loads_a_name_that_is_not_utf8(tmp_path, capsys):
