@@ -518,7 +518,10 @@ def run_build(args, settings, size: int, t_import: float) -> None:
             elapsed = time.perf_counter() - t1
         cpu_main = cpu_seconds(resource.RUSAGE_SELF) - cpu_main
         cpu_children = descendants_cpu_seconds() - cpu_children  # the parsing workers
-        assert result.success, "benchmark build failed"
+        if not result.success:  # the step's own error, which the quiet run log does not print
+            failures = [e.event_specific_data.error.to_string() for e in result.all_events
+                        if e.is_failure and getattr(e.event_specific_data, "error", None)]
+            raise SystemExit("benchmark build failed:\n" + "\n".join(failures)[-6000:])
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         # RUSAGE_CHILDREN's maxrss: the largest child waited for; read before `gongbao ingest` runs
         # as a child. Not the workers' (the forkserver, not this process, waits for them): see
