@@ -499,7 +499,8 @@ def lake_settings(servers: contextlib.ExitStack | None, name: str) -> dict:
 
     if not _SERVERS:
         _SERVERS["pg"] = servers.enter_context(postgres())
-        _SERVERS["s3"] = servers.enter_context(seaweedfs())
+        # room for the corpus: a lake of 10,000 bulletins is ~3 GB, past the tests' 1.28 GB
+        _SERVERS["s3"] = servers.enter_context(seaweedfs(volumes=400))
         _SERVERS["s3"].create_bucket("gongbao")
     s3 = _SERVERS["s3"]
     return {"warehouse_url": f"ducklake:{_SERVERS['pg'].create_database(name)}?data=s3://gongbao/{name}/",

@@ -207,9 +207,11 @@ def _weed() -> Path:
 
 
 @contextmanager
-def seaweedfs(access_key: str = "gongbao-test", secret_key: str = "gongbao-test-secret-0123456789"):
+def seaweedfs(access_key: str = "gongbao-test", secret_key: str = "gongbao-test-secret-0123456789",
+              volumes: int = 20):
     """`weed server` (master, volume, filer, S3 gateway) on 127.0.0.1 with one identity: an S3
-    server that refuses a request not signed with that key."""
+    server that refuses a request not signed with that key. It holds `volumes` volumes of 64 MB
+    (20: 1.28 GB, enough for the tests; a PUT past that fails with HTTP 500)."""
     weed = _weed()
     base = Path(tempfile.mkdtemp(prefix="gongbao-s3-"))
     config = base / "s3.json"
@@ -221,7 +223,7 @@ def seaweedfs(access_key: str = "gongbao-test", secret_key: str = "gongbao-test-
     log = base / "weed.log"
     cmd = [str(weed), "server", f"-dir={base / 'data'}", f"-ip={HOST}", f"-ip.bind={HOST}",
            f"-master.port={ports['master']}", f"-master.port.grpc={ports['master.grpc']}",
-           "-master.volumeSizeLimitMB=64", "-volume.max=20",
+           "-master.volumeSizeLimitMB=64", f"-volume.max={volumes}",
            f"-volume.port={ports['volume']}", f"-volume.port.grpc={ports['volume.grpc']}",
            "-filer", f"-filer.port={ports['filer']}", f"-filer.port.grpc={ports['filer.grpc']}",
            "-s3", f"-s3.port={ports['s3']}", f"-s3.port.grpc={ports['s3.grpc']}", f"-s3.config={config}",
