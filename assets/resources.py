@@ -9,7 +9,7 @@ import dagster as dg
 
 from gongbao.settings import Settings
 from gongbao.store import open_store
-from gongbao.store.raw import RawObject, S3Access, list_raw
+from gongbao.store.raw import RawObject, access_of, list_raw
 from gongbao.store.warehouse import WarehouseStore
 
 
@@ -32,8 +32,7 @@ class RawStore(dg.ConfigurableResource):
     def files(self) -> dict[str, Path | RawObject]:
         """bulletin_id → file (or object) for every one in the store but hidden ones
         (gongbao.store.raw.list_raw)."""
-        return list_raw(self.location, S3Access(self.s3_endpoint, self.s3_access_key_id,
-                                                self.s3_secret_access_key, self.s3_region))
+        return list_raw(self.location, access_of(self))  # its s3_* fields are the settings' own
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "RawStore":

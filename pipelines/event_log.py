@@ -36,12 +36,17 @@ def enable_event_batches() -> None:
     os.environ.setdefault(BATCH_VARIABLE, str(EVENT_BATCH_SIZE))
 
 
+def runs_dir(home: str) -> str:
+    """Where Dagster's default sqlite event log lives in an instance folder: `history/runs`."""
+    return os.path.join(home, "history", "runs")
+
+
 def default_base_dir() -> str:
-    """Where Dagster's default sqlite event log lives: `$DAGSTER_HOME/history/runs`."""
+    """The event log's folder in `$DAGSTER_HOME`."""
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         raise RuntimeError("BatchedSqliteEventLogStorage without a base_dir needs DAGSTER_HOME")
-    return os.path.join(home, "history", "runs")
+    return runs_dir(home)
 
 
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
@@ -91,8 +96,9 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 self.store_asset_check_event(event, event_id)
         self.batches_stored += 1
 
+
 def storage_overrides(home: str) -> dict:
     """Instance settings naming this storage for an instance in `home` (`dg.instance_for_test(
     temp_dir=home, overrides=…)`: the benchmark and the tests use what `gongbao` configures)."""
     return {"event_log_storage": {"module": __name__, "class": BatchedSqliteEventLogStorage.__name__,
-                                  "config": {"base_dir": os.path.join(home, "history", "runs")}}}
+                                  "config": {"base_dir": runs_dir(home)}}}

@@ -25,10 +25,10 @@ from pipelines.event_log import enable_event_batches  # noqa: E402
 
 # The instance's settings when gongbao creates it: Dagster's defaults (runs and events in
 # sqlite in the folder), the event log writing Dagster's batches of events in one go
-# (pipelines/event_log.py), without the telemetry and its welcome banner on every first run.
-YAML_HEAD = "# Dagster instance of gongbao (created by the gongbao command)\n"
-DAGSTER_YAML = (YAML_HEAD + "telemetry:\n  enabled: false\n"
-                "event_log_storage:\n  module: pipelines.event_log\n  class: BatchedSqliteEventLogStorage\n")
+# (pipelines/event_log.py), without the telemetry and its welcome banner on every first run;
+# EARLIER_YAML is what gongbao wrote before the batched event log.
+EARLIER_YAML = "# Dagster instance of gongbao (created by the gongbao command)\ntelemetry:\n  enabled: false\n"
+DAGSTER_YAML = EARLIER_YAML + "event_log_storage:\n  module: pipelines.event_log\n  class: BatchedSqliteEventLogStorage\n"
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
@@ -39,7 +39,7 @@ def ensure_home(home: Path) -> Path:
     config = home / "dagster.yaml"
     # Dagster's defaults, said so, not warned about at every command; a folder gongbao made
     # before the batched event log (the same sqlite files) is given it
-    if not config.exists() or (config.read_text() == YAML_HEAD + "telemetry:\n  enabled: false\n"):
+    if not config.exists() or config.read_text() == EARLIER_YAML:
         config.write_text(DAGSTER_YAML)
     return home
 

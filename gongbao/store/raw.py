@@ -7,8 +7,8 @@ bulletin_id → a file-like entry with the few things the run and the sensor ask
 and `etag`, which lineage records. Entries are plain values (picklable): the
 parsing workers read an object themselves, each with a client of its own.
 
-boto3 (Apache-2.0, the AWS SDK; botocore ~32 MB): the S3 client that gives ETags and version
-ids in its listings and `IfMatch` on reads. An object is read with the ETag it was listed with:
+boto3 (Apache-2.0, the AWS SDK; botocore ~32 MB): the S3 client that gives ETags in its
+listings and `IfMatch` on reads. An object is read with the ETag it was listed with:
 if it was replaced in between, the read fails (`changed_while_read`) and the next tick takes
 the new bytes, instead of recording one version's ETag with another's bytes.
 """
@@ -127,9 +127,7 @@ def list_objects(uri: str, access: S3Access) -> dict[str, RawObject]:
             name = item["Key"][len(prefix):]
             if not name or name.startswith(".") or name.endswith("/"):
                 continue
-            out[bulletin_id(name)] = RawObject(
-                bucket=bucket, key=item["Key"], size=item["Size"],
-                mtime_ns=int(item["LastModified"].timestamp() * 1e9), etag=item["ETag"].strip('"'), access=access)
+            out[bulletin_id(name)] = _described(bucket, item["Key"], item["Size"], item, access)
     return dict(sorted(out.items(), key=lambda kv: kv[1].key))
 
 
@@ -163,8 +161,13 @@ def get_object(uri: str, access: S3Access) -> RawObject:
     """The object at `uri` as a raw entry (its size, time and ETag from a HEAD request)."""
     bucket, key = split_s3(uri)
     head = s3_client(access).head_object(Bucket=bucket, Key=key)
-    return RawObject(bucket=bucket, key=key, size=head["ContentLength"],
-                     mtime_ns=int(head["LastModified"].timestamp() * 1e9), etag=head["ETag"].strip('"'), access=access)
+    return _described(bucket, key, head["ContentLength"], head, access)
+
+
+def _described(bucket: str, key: str, size: int, said: dict, access: S3Access) -> RawObject:
+    """An object as a listing entry or a HEAD response describes it (LastModified, quoted ETag)."""
+    return RawObject(bucket=bucket, key=key, size=size, mtime_ns=int(said["LastModified"].timestamp() * 1e9),
+                     etag=said["ETag"].strip('"'), access=access)
 
 
 def source_of(entry: Path | RawObject) -> dict[str, str | None]:
@@ -180,7 +183,7 @@ class RawStoreError(OSError):
 
 
 def listing_error(location: str, err: Exception) -> RawStoreError:
-    code = getattr(err, "response", {}).get("Error", {}).get("Code", "") if hasattr(err, "response") else ""
+    code = (getattr(err, "response", None) or {}).get("Error", {}).get("Code", "")
     reason = {"NoSuchBucket": "no such bucket", "InvalidAccessKeyId": "the access key is not known",
               "SignatureDoesNotMatch": "the secret key does not match", "AccessDenied": "access denied"}.get(
         code, f"{type(err).__name__}: {err}")

@@ -31,6 +31,7 @@ asks for it (the sensor and the schedule do so by themselves).
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import shutil
 import sqlite3
@@ -77,8 +78,12 @@ class Manifest:
     def __init__(self, parquet_dir: Path):
         self.parquet_dir = parquet_dir
         self.path = parquet_dir / MANIFEST
+        self._ready = False  # its table made (and an earlier layout adopted) by this process
 
     def _connect(self) -> sqlite3.Connection:
+        """A connection of its own each time (none kept: the store is used across forks)."""
+        if self._ready:
+            return sqlite3.connect(str(self.path), timeout=600, isolation_level=None)
         new = not self.path.exists()
         self.parquet_dir.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(str(self.path), timeout=600, isolation_level=None)
@@ -88,6 +93,7 @@ class Manifest:
         con.execute("create index if not exists by_file on current (tbl, file)")
         if new:
             self._adopt(con)
+        self._ready = True
         return con
 
     def _adopt(self, con: sqlite3.Connection) -> None:
@@ -107,12 +113,9 @@ class Manifest:
                 rows = con.execute("select file, bulletin_id from current where tbl = ? order by file, bulletin_id",
                                    [table]).fetchall()
             else:
-                rows = []
-                for i in range(0, len(keys), 500):
-                    part = keys[i:i + 500]
-                    rows += con.execute(f"select file, bulletin_id from current where tbl = ? and bulletin_id in "
-                                        f"({', '.join('?' * len(part))})", [table, *part]).fetchall()
-                rows.sort()
+                rows = sorted(row for part, marks in _in_parts(keys) for row in con.execute(
+                    f"select file, bulletin_id from current where tbl = ? and bulletin_id in ({marks})",
+                    [table, *part]).fetchall())
         for file, key in rows:
             out.setdefault(file, []).append(key)
         return out
@@ -123,9 +126,7 @@ class Manifest:
         with _closing(self._connect()) as con:
             con.execute("begin immediate")
             old: set[str] = set()
-            for i in range(0, len(keys), 500):
-                part = keys[i:i + 500]
-                marks = ", ".join("?" * len(part))
+            for part, marks in _in_parts(keys):
                 old.update(f for f, in con.execute(f"select distinct file from current where tbl = ? and "
                                                    f"bulletin_id in ({marks})", [table, *part]).fetchall())
                 con.execute(f"delete from current where tbl = ? and bulletin_id in ({marks})", [table, *part])
@@ -137,10 +138,11 @@ class Manifest:
             con.execute("commit")
         return unused
 
-    def known(self, table: str) -> set[str]:
-        """The files of `table` some bulletin points at."""
-        with _closing(self._connect()) as con:
-            return {f for f, in con.execute("select distinct file from current where tbl = ?", [table]).fetchall()}
+def _in_parts(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """`keys` in parts small enough for one `in (…)` of SQLite, each with its `?, ?, …`."""
+    for i in range(0, len(keys), size):
+        part = keys[i:i + size]
+        yield part, ", ".join("?" * len(part))
 
 
 @contextmanager
@@ -180,7 +182,7 @@ class WarehouseStore:
         self.base_dir.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.base_dir / ".warehouse.lock"), timeout=600)
 
-    @property
+    @functools.cached_property
     def manifest(self) -> Manifest:
         return Manifest(self.parquet_dir)
 
@@ -217,11 +219,11 @@ class WarehouseStore:
                 touching = [k for k, tables in batch.items() if table in tables]
                 if not touching:
                     continue
-                frames = [batch[k][table] for k in touching if batch[k][table].height]
-                if frames:
-                    self._write_file(self.parquet_dir / table / name, pl.concat(frames, how="vertical_relaxed"))
-                for unused in self.manifest.switch(table, touching, name if frames else None,
-                                                   {k for k in touching if batch[k][table].height}):
+                with_rows = [k for k in touching if batch[k][table].height]
+                if with_rows:
+                    self._write_file(self.parquet_dir / table / name,
+                                     pl.concat([batch[k][table] for k in with_rows], how="vertical_relaxed"))
+                for unused in self.manifest.switch(table, touching, name if with_rows else None, set(with_rows)):
                     (self.parquet_dir / table / unused).unlink(missing_ok=True)
             for key in batch:
                 os.replace(self.pending_dir / f"{key}{WRITING}", self.pending_dir / key)
@@ -340,14 +342,14 @@ class WarehouseStore:
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, table: str, files: dict[Path, list[str]]) -> None:
-        """The rows of the bulletins each file is current for, a slice of files at a time: memory
-        bounded by the slice, not the corpus. A file all of whose bulletins it holds are current
-        is read whole; of the others, only the rows of their current bulletins."""
+        """The rows of the bulletins each file is current for (a file may also hold older rows of
+        bulletins written again since), a slice of files at a time: memory bounded by the slice,
+        not the corpus."""
         paths = [f for f, keys in files.items() if keys]
         for i in range(0, len(paths), INSERT_FILES):
             part = paths[i:i + INSERT_FILES]
             current = pa.table({"bulletin_id": [k for f in part for k in files[f]],
-                                      "filename": [str(f) for f in part for _ in files[f]]})
+                                "filename": [str(f) for f in part for _ in files[f]]})
             con.register("_current", current)
             con.execute(f"insert into {table} by name select * exclude (filename) from read_parquet(?, "
                         f"union_by_name=true, filename=true) p semi join _current c "
