@@ -38,7 +38,7 @@ class RawStore(dg.ConfigurableResource):
     def for_settings(cls, settings: Settings) -> "RawStore":
         return cls(base_dir=str(settings.raw_dir), url=settings.raw_url, s3_endpoint=settings.s3_endpoint,
                    s3_access_key_id=settings.s3_access_key_id, s3_secret_access_key=settings.s3_secret_access_key,
-                   s3_region=settings.s3_region)
+                   s3_region=settings.s3_region, snapshot_days=settings.snapshot_days)
 
 
 class ParsingResource(dg.ConfigurableResource):
@@ -60,11 +60,12 @@ class WarehouseResource(dg.ConfigurableResource):
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
     s3_region: str = "us-east-1"
+    snapshot_days: int = 30  # GONGBAO_SNAPSHOT_DAYS: how far back the lake's maintenance keeps snapshots
 
     def settings(self) -> Settings:
         return Settings(warehouse_dir=Path(self.base_dir), warehouse_url=self.url, s3_endpoint=self.s3_endpoint,
                         s3_access_key_id=self.s3_access_key_id, s3_secret_access_key=self.s3_secret_access_key,
-                        s3_region=self.s3_region)
+                        s3_region=self.s3_region, snapshot_days=self.snapshot_days)
 
     def store(self) -> WarehouseStore:
         return open_store(self.settings())
@@ -74,7 +75,7 @@ class WarehouseResource(dg.ConfigurableResource):
         settings.lake()  # a bad GONGBAO_WAREHOUSE_URL is said when the code location loads, not at a run
         return cls(base_dir=str(settings.warehouse_dir), url=settings.warehouse_url, s3_endpoint=settings.s3_endpoint,
                    s3_access_key_id=settings.s3_access_key_id, s3_secret_access_key=settings.s3_secret_access_key,
-                   s3_region=settings.s3_region)
+                   s3_region=settings.s3_region, snapshot_days=settings.snapshot_days)
 
 
 class ReleaseResource(dg.ConfigurableResource):

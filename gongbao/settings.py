@@ -98,12 +98,12 @@ def lake_target(url: str, s3_endpoint: str = "", s3_access_key_id: str = "", s3_
                       s3_secret_access_key=s3_secret_access_key, s3_region=s3_region or "us-east-1")
 
 
-def _at_least_one(env, name: str, default: int) -> int:
+def _at_least(env, name: str, default: int, least: int) -> int:
     value = (env.get(name) or "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
-        raise SettingError(f"{name}={value!r}: expected a whole number of at least 1")
+    if not value.isdigit() or int(value) < least:
+        raise SettingError(f"{name}={value!r}: expected a whole number of at least {least}")
     return int(value)
 
 
@@ -134,6 +134,9 @@ class Settings:
     s3_secret_access_key: str = field(default="", repr=False)  # GONGBAO_S3_SECRET_ACCESS_KEY
     s3_region: str = "us-east-1"  # GONGBAO_S3_REGION
     maintenance_cron: str = DEFAULT_MAINTENANCE_CRON  # GONGBAO_MAINTENANCE_CRON: compaction of a ducklake warehouse
+    # GONGBAO_SNAPSHOT_DAYS: the maintenance expires the lake's snapshots older than this (time
+    # travel reaches back as far) and deletes the data files only they read
+    snapshot_days: int = 30
     # GONGBAO_EXECUTOR: how the Dagster runs the daemon launches execute their steps: in_process
     # (default) or celery (steps sent to celery workers through GONGBAO_CELERY_BROKER, e.g. Redis)
     executor: str = "in_process"
@@ -170,11 +173,12 @@ class Settings:
             s3_secret_access_key=env.get("GONGBAO_S3_SECRET_ACCESS_KEY") or "",
             s3_region=env.get("GONGBAO_S3_REGION") or "us-east-1",
             maintenance_cron=env.get("GONGBAO_MAINTENANCE_CRON") or DEFAULT_MAINTENANCE_CRON,
+            snapshot_days=_at_least(env, "GONGBAO_SNAPSHOT_DAYS", 30, 0),
             executor=(env.get("GONGBAO_EXECUTOR") or "in_process").strip(),
             celery_broker=(env.get("GONGBAO_CELERY_BROKER") or "").strip(),
             celery_backend=(env.get("GONGBAO_CELERY_BACKEND") or "").strip(),
-            batch_size=_at_least_one(env, "GONGBAO_BATCH_SIZE", 200),
-            runs_at_once=_at_least_one(env, "GONGBAO_RUNS_AT_ONCE", 2),
+            batch_size=_at_least(env, "GONGBAO_BATCH_SIZE", 200, 1),
+            runs_at_once=_at_least(env, "GONGBAO_RUNS_AT_ONCE", 2, 1),
             workers=int(env.get("GONGBAO_WORKERS") or _default_workers()),
             dagster_home=path("DAGSTER_HOME", ".dagster_home"),
         )

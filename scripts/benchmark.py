@@ -10,6 +10,7 @@ ingesting one new bulletin.
     python scripts/benchmark.py --publish --reuse [--out bench/]     # publish the warehouse already in --out
     python scripts/benchmark.py --readers                            # the readers of published forms (raw/)
     python scripts/benchmark.py --events [--bulletins 1000]          # Dagster's bookkeeping alone, both event logs
+    python scripts/benchmark.py --celery 2 [--backend ducklake]       # the build on 2 celery workers (Redis)
 
 Generates N bulletins from the five text samples of raw/ (`raw/[0-9][0-9][0-9]_*.txt`, not the
 published originals beside them; the digits of body lines are shifted per copy and a numbered
@@ -165,6 +166,84 @@ def command_seconds(settings, file: Path) -> float:
     return time.perf_counter() - t
 
 
+def _lake_env(settings) -> dict[str, str]:
+    """The environment a `gongbao` command on this ducklake warehouse runs with (its own Dagster home)."""
+    return {**os.environ, "PYTHONWARNINGS": "ignore", "DAGSTER_HOME": tempfile.mkdtemp(prefix="gongbao-dagster-"),
+            "GONGBAO_WAREHOUSE_URL": settings.warehouse_url, "GONGBAO_S3_ENDPOINT": settings.s3_endpoint,
+            "GONGBAO_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+            "GONGBAO_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key}
+
+
+def concurrent_ingest_figures(args, settings) -> dict:
+    """Two `gongbao ingest` commands at once into the ducklake warehouse (each its own process
+    and transaction) while a reader counts bulletins on its snapshots, against one alone: the
+    seconds of each, whether both landed every row, and what the reader saw."""
+    from gongbao.store import open_store
+    from gongbao.store.connection import read_only
+
+    folder = args.out / "concurrent"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i, (seed, shift) in enumerate(((0, 9_997), (1, 9_996), (2, 9_995))):
+        files.append(folder / f"concurrent_{i}.txt")
+        files[-1].write_text(shifted(seeds()[seed], shift), encoding="utf-8")
+
+    def command(file: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "gongbao.cli.main", "ingest", str(file), "--raw",
+                                 str(settings.raw_dir), "-q"], cwd=ROOT, env=_lake_env(settings),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def timed(procs: list[subprocess.Popen], t: float) -> list[float]:
+        """Seconds from `t` until each process ended (waited for at once, each in a thread)."""
+        ended: dict[int, float] = {}
+
+        def wait(proc: subprocess.Popen) -> None:
+            proc.wait()
+            ended[proc.pid] = time.perf_counter() - t
+
+        threads = [threading.Thread(target=wait, args=(p,)) for p in procs]
+        for thread in threads:
+            thread.start()
+        for thread, proc in zip(threads, procs):
+            thread.join()
+            err = proc.stderr.read()
+            assert proc.returncode == 0, f"benchmark ingest failed: {err.decode()[-3000:]}"
+        return [ended[p.pid] for p in procs]
+
+    store = open_store(settings)
+
+    def bulletins() -> int:
+        with store.reader() as con:
+            return con.execute("select count(*) from bulletins").fetchone()[0]
+
+    before = bulletins()
+    t = time.perf_counter()
+    [alone] = timed([command(files[0])], t)
+    seen, errors, done = [], [], threading.Event()
+
+    def reader() -> None:
+        reading = read_only(settings)
+        while not done.is_set():
+            try:
+                with reading.reader() as con:
+                    seen.append(con.execute("select count(*) from bulletins").fetchone()[0])
+            except Exception as err:  # noqa: BLE001 - counted: the figure is "the reader never errors"
+                errors.append(f"{type(err).__name__}: {err}")
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    t = time.perf_counter()
+    try:
+        both = timed([command(files[1]), command(files[2])], t)
+    finally:
+        done.set()
+        thread.join()
+    return {"command_alone_s": round(alone, 2), "two_at_once_s": [round(x, 2) for x in both],
+            "two_at_once_landed": bulletins() - before - 1 == 2, "reader_snapshots": len(seen),
+            "reader_in_order": seen == sorted(seen), "reader_errors": len(errors)}
+
+
 VIEW_QUERIES = {  # one typical question per view, as a data team would ask it
     "document_details": "select * from document_details where doc_type = '意见' order by signed_date desc limit 20",
     "indicator_plans": "select * from indicator_plans where nature = '约束性' and target_value is not null",
@@ -231,7 +310,8 @@ def ingest_figures(args, instance, full) -> dict:
         with store.reader() as con:
             rows = con.execute("select count(*) from bulletin_lines").fetchone()[0]
         return {"bulletin_lines_rows": rows, "ingest_into_full_s": round(into_full, 2),
-                "ingest_into_empty_s": round(into_empty, 2), "ratio": round(into_full / into_empty, 2)}
+                "ingest_into_empty_s": round(into_empty, 2), "ratio": round(into_full / into_empty, 2),
+                **concurrent_ingest_figures(args, full)}
     with test_instance(args) as fresh:
         into_empty = timed_ingest(empty, new, fresh)
     new2 = new.with_name("new_bulletin_2.txt")
@@ -431,6 +511,9 @@ def main() -> None:
                          "benchmark starts (tests/servers.py)")
     ap.add_argument("--big-mb", type=float, default=0,
                     help="instead of a corpus, ingest one bulletin of this many MB into an empty warehouse")
+    ap.add_argument("--celery", type=int, default=0, metavar="N",
+                    help="instead of an in-process build, `gongbao build` with its steps on N celery workers "
+                         "(Redis started by the benchmark)")
     args = ap.parse_args()
     if args.documents_only and args.workers is None:
         args.workers = 0  # the extractors are switched off in this process only
@@ -485,7 +568,44 @@ def main() -> None:
         settings = Settings(raw_dir=raw, warehouse_dir=wh)
         if args.backend == "ducklake":
             settings = replace(settings, **lake_settings(servers, "built"))
-        run_build(args, settings, size, t_import)
+        if args.celery:
+            print(json.dumps(celery_figures(args, settings, size), indent=1))
+        else:
+            run_build(args, settings, size, t_import)
+
+
+def celery_figures(args, settings, size: int) -> dict:
+    """`gongbao build` as a user runs it with GONGBAO_EXECUTOR=celery: its steps on `--celery`
+    dagster-celery workers (one process each, parsing in the step: GONGBAO_WORKERS=0) behind a
+    Redis the benchmark starts (tests/servers.py), the bulletins in eight runs that the workers
+    share. Wall seconds, and CPU seconds of the command and the workers together (their
+    start-up included: a worker's CPU is counted when it is reaped)."""
+    from tests.servers import celery_workers, redis
+
+    n, batch = args.celery, max(1, -(-args.bulletins // 8))
+    with contextlib.ExitStack() as stack:
+        broker = stack.enter_context(redis())
+        home = args.out / "dagster_home"
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "DAGSTER_HOME": str(home), "GONGBAO_EXECUTOR": "celery",
+               "GONGBAO_CELERY_BROKER": broker, "GONGBAO_WORKERS": "0", "GONGBAO_RAW_DIR": str(settings.raw_dir),
+               "GONGBAO_WAREHOUSE_DIR": str(settings.warehouse_dir),
+               "GONGBAO_BATCH_SIZE": str(batch), "GONGBAO_RUNS_AT_ONCE": str(n)}
+        if settings.warehouse_url:
+            env.update({k: v for k, v in _lake_env(settings).items() if k.startswith("GONGBAO_")})
+        cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
+        stack.enter_context(celery_workers(broker, n, env, args.out))
+        t = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "gongbao.cli.main", "build", "-q"], cwd=ROOT, env=env,
+                              capture_output=True)
+        elapsed = time.perf_counter() - t
+        assert done.returncode == 0, f"benchmark celery build failed: {done.stderr.decode()[-3000:]}"
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu  # the command and the workers, reaped
+    return {"backend": args.backend, "executor": "celery", "celery_workers": n, "bulletins": args.bulletins,
+            "megabytes": round(size / 1e6, 1), "runs": -(-args.bulletins // batch), "build_s": round(elapsed, 1),
+            "mb_per_s": round(size / 1e6 / elapsed, 2), "cpu_s": round(cpu, 1),
+            "cpu_s_per_mb": round(cpu / (size / 1e6), 3)}
 
 
 _SERVERS: dict = {}  # the PostgreSQL and SeaweedFS of a ducklake benchmark, once started

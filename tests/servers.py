@@ -269,9 +269,12 @@ def redis():
 
 
 @contextmanager
-def celery_workers(broker: str, n: int, env: dict[str, str], folder: Path):
+def celery_workers(broker: str, n: int, env: dict[str, str], folder: Path, own_homes: bool = False):
     """`n` dagster-celery workers (one process each) on the broker, with the environment `env`
-    (the same settings and DAGSTER_HOME as the runs they execute); stopped at the end."""
+    (the same settings and DAGSTER_HOME as the runs they execute); stopped at the end.
+    `own_homes`: as on machines of their own, each worker runs in a folder of its own with a
+    DAGSTER_HOME of its own holding a copy of env's dagster.yaml (an instance whose storage is
+    a server, PostgreSQL, is then the one thing they share with the runs)."""
     exe = Path(sys.executable).parent / "dagster-celery"
     if not exe.exists():
         raise Missing("dagster-celery is not installed (pip install 'gongbao[celery]')")
@@ -283,10 +286,22 @@ def celery_workers(broker: str, n: int, env: dict[str, str], folder: Path):
 
         dg.DagsterInstance.from_config(env["DAGSTER_HOME"]).dispose()
     env = {**env, "PATH": f"{exe.parent}{os.pathsep}{env.get('PATH', '')}"}  # the worker runs `celery`
-    procs = [subprocess.Popen([str(exe), "worker", "start", "-A", "dagster_celery.app", "-y", str(config),
-                               "-n", f"gongbao{i}@%h", "--", "-c", "1"], env=env,
-                              stdout=open(folder / f"worker{i}.log", "wb"), stderr=subprocess.STDOUT,
-                              start_new_session=True) for i in range(1, n + 1)]
+    def own(i: int) -> tuple[dict[str, str], Path | None]:
+        if not own_homes:
+            return env, None
+        home, cwd = folder / f"worker{i}_home", folder / f"worker{i}_cwd"
+        home.mkdir(exist_ok=True)
+        cwd.mkdir(exist_ok=True)
+        shutil.copy(Path(env["DAGSTER_HOME"]) / "dagster.yaml", home / "dagster.yaml")
+        return {**env, "DAGSTER_HOME": str(home)}, cwd
+
+    procs = []
+    for i in range(1, n + 1):
+        worker_env, cwd = own(i)
+        procs.append(subprocess.Popen([str(exe), "worker", "start", "-A", "dagster_celery.app", "-y", str(config),
+                                       "-n", f"gongbao{i}@%h", "--", "-c", "1"], env=worker_env, cwd=cwd,
+                                      stdout=open(folder / f"worker{i}.log", "wb"), stderr=subprocess.STDOUT,
+                                      start_new_session=True))
     try:
         def ready() -> bool:
             return all(b" ready." in (folder / f"worker{i}.log").read_bytes() for i in range(1, n + 1))

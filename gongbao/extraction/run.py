@@ -146,7 +146,9 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
 
         parsed_files = tqdm(parsed_files, total=len(items), unit="file", desc="gongbao", leave=False,
                             dynamic_ncols=True)
-    for (key, path), parsed in parsed_files:
+    for i, ((key, path), parsed) in enumerate(parsed_files):
+        if i % batch_size == 0:  # a batch begins: its bulletins' lineage read at once
+            store.read_histories([k for k, _ in items[i:i + batch_size]])
         batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
         if len(batch) >= batch_size:
             _flush(batch, store, report, loaded, written, log)

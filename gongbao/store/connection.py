@@ -2,11 +2,16 @@
 table contracts, pandera, polars): what `gongbao sql` needs, and all it needs, to start fast."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
 
 DB_NAME = "warehouse.duckdb"
+# DuckDB's memory for a writer's connection (an embedded load, a lake's writes), spilling to
+# disk beyond it. Its default, 80% of RAM, is kept as cache: a lake writer of 10,000
+# bulletins grew to 2 GiB.
+LOAD_MEMORY = "256MB"
 
 
 def open_reader(db_path: Path, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
@@ -65,7 +70,10 @@ def open_lake(target, read_only: bool = True, sandboxed: bool = False, snapshot:
     when it opened until it is closed, so several queries, and its cursors (`cursor_of`), see
     the same warehouse while writers commit. `sandboxed`: as for open_reader (the lake's own
     data files still read)."""
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    if not read_only:  # a reader's queries are the user's: DuckDB's own limit
+        config |= {"memory_limit": LOAD_MEMORY, "temp_directory": str(Path(tempfile.gettempdir()) / "gongbao-spill")}
+    con = duckdb.connect(config=config)
     try:
         for name in LAKE_EXTENSIONS:
             _extension(con, name)
@@ -99,6 +107,13 @@ def open_lake(target, read_only: bool = True, sandboxed: bool = False, snapshot:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def in_list(values: list[str]) -> str:
+    """`(…)` of the strings as SQL literals, for `x in (…)`: duckdb binds a list parameter
+    element by element, trying `import pandas` for each (a search of sys.path when pandas is
+    not installed, ~0.1 ms): 40 ms for a batch's 100 bulletin ids, at every statement."""
+    return "(" + ", ".join(map(_literal, values)) + ")" if values else "(null)"
 
 
 class LakeUnavailable(duckdb.IOException):

@@ -17,7 +17,7 @@ interface this store keeps), with another way of writing:
   the maintenance job).
 * Readers open a snapshot (gongbao.store.connection.open_lake) and never wait for writers.
 * `maintain()` (the Dagster job `compact_warehouse`, on a schedule) merges the small files
-  the writes leave into larger ones.
+  the writes leave into larger ones, expires old snapshots and deletes the files nothing reads.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ import polars as pl
 from quality.schemas import TABLE_DESCRIPTIONS, TABLES, empty_frame
 
 from gongbao.store import sql_layer
-from gongbao.store.connection import LAKE, open_lake
+from gongbao.store.connection import LAKE, in_list, open_lake
 from gongbao.store.warehouse import WarehouseStore
 
 STATE = "_gongbao.state"  # one row: the writers' token (every write updates it) and the SQL layer's hash
@@ -67,6 +67,7 @@ class LakeStore(WarehouseStore):
         self.location = target.display()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._ready = False  # tables created (and checked) by this store
+        self._has_tables = False  # seen made (by this store or another writer)
 
     # --- connections ------------------------------------------------------------------
 
@@ -105,9 +106,12 @@ class LakeStore(WarehouseStore):
         raise TypeError("the ducklake warehouse has no writer lock: each write is a transaction")
 
     def has_tables(self) -> bool:
-        return self._connection().execute(
-            "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'main' "
-            "and table_name = 'lineage'", [LAKE]).fetchone()[0] > 0
+        """Whether the lake's tables are made (once they are, they stay: asked once, then known)."""
+        if not self._has_tables:
+            self._has_tables = self._ready or self._connection().execute(
+                "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'main' "
+                "and table_name = 'lineage'", [LAKE]).fetchone()[0] > 0
+        return self._has_tables
 
     # --- transactions -----------------------------------------------------------------
 
@@ -205,7 +209,7 @@ class LakeStore(WarehouseStore):
                 keys = [k for k, tables in batch.items() if table in tables]
                 if not keys:
                     continue
-                con.execute(f"delete from {table} where bulletin_id in (select unnest(?))", [keys])
+                con.execute(f"delete from {table} where bulletin_id in {in_list(keys)}")
                 frames = [batch[k][table] for k in keys if batch[k][table].height]
                 if frames:
                     con.register("_rows", pl.concat(frames, how="diagonal_relaxed").to_arrow())
@@ -256,10 +260,10 @@ class LakeStore(WarehouseStore):
     def loaded_in_pending(self, keys) -> dict[str, str]:
         return {}
 
-    def _history(self, key: str) -> pl.DataFrame:
+    def _histories(self, keys: list[str]) -> pl.DataFrame:
         if not self.has_tables():
             return empty_frame("lineage")
-        return self._connection().execute("select * from lineage where bulletin_id = ?", [key]).pl()
+        return self._connection().execute(f"select * from lineage where bulletin_id in {in_list(keys)}").pl()
 
     # --- maintenance -------------------------------------------------------------------
 
@@ -269,21 +273,36 @@ class LakeStore(WarehouseStore):
         return sum(con.execute("select count(*) from ducklake_list_files(?, ?)", [LAKE, t]).fetchone()[0]
                    for t in TABLES)
 
-    def maintain(self) -> dict[str, int]:
+    def snapshots(self) -> int:
+        """Snapshots the catalog keeps (each write adds one; time travel reads them)."""
+        return self._connection().execute(f"select count(*) from ducklake_snapshots('{LAKE}')").fetchone()[0]
+
+    def maintain(self, snapshot_days: int | None = None) -> dict[str, int]:
         """Compaction: rows small writes left inlined in the catalog written out to Parquet
         (ducklake_flush_inlined_data), then the small files of many writes merged into larger
-        ones (ducklake_merge_adjacent_files). Writers may go on meanwhile (a conflict is
-        retried). Returns the data files before and after."""
+        ones (ducklake_merge_adjacent_files). With `snapshot_days`, then snapshots older than
+        that many days expired (ducklake_expire_snapshots: time travel reaches back that far)
+        and the data files no kept snapshot reads deleted (ducklake_cleanup_old_files). Last,
+        files under the data path the catalog never committed (a killed writer's) and older
+        than a day (a running writer's are newer) deleted (ducklake_delete_orphaned_files).
+        Writers may go on meanwhile (a conflict is retried). Returns data files and
+        snapshots, before and after."""
         self.ensure_tables()
-        before = self.files()
+        before, snapshots_before = self.files(), self.snapshots()
+        calls = [f"call ducklake_flush_inlined_data('{LAKE}')", f"call ducklake_merge_adjacent_files('{LAKE}')"]
+        if snapshot_days is not None:
+            calls += [f"call ducklake_expire_snapshots('{LAKE}', older_than => now() - interval {int(snapshot_days)} day)",
+                      f"call ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)"]
+        calls.append(f"call ducklake_delete_orphaned_files('{LAKE}', older_than => now() - interval 1 day)")
         con = self._connection()
-        for call in ("ducklake_flush_inlined_data", "ducklake_merge_adjacent_files"):
+        for call in calls:
             for attempt in range(1, COMMIT_RETRIES + 1):
                 try:
-                    con.execute(f"call {call}('{LAKE}')")
+                    con.execute(call)
                     break
                 except duckdb.Error as err:
                     if not _conflict(err) or attempt == COMMIT_RETRIES:
                         raise
                     time.sleep(random.uniform(*RETRY_PAUSE))
-        return {"files_before": before, "files_after": self.files()}
+        return {"files_before": before, "files_after": self.files(), "snapshots_before": snapshots_before,
+                "snapshots_after": self.snapshots()}

@@ -48,7 +48,7 @@ from filelock import FileLock
 from quality.schemas import TABLES, empty_frame, frame, polars_schema
 
 from gongbao.store import sql_layer
-from gongbao.store.connection import DB_NAME, open_reader
+from gongbao.store.connection import DB_NAME, LOAD_MEMORY, in_list, open_reader
 
 # The DuckDB file is written in the storage format of DuckDB 1.5.0, not the library's newest:
 # the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers open it (docs/sql.md), and
@@ -56,13 +56,12 @@ from gongbao.store.connection import DB_NAME, open_reader
 # A file copied for an incremental load keeps the format it has.
 STORAGE_VERSION = "v1.5.0"
 _CURRENT = "is_current and duplicate_of is null"  # the lineage versions whose rows are loaded
-# Parquet files inserted by one statement, and DuckDB's own limit while it loads (it spills to
-# <warehouse>/.spill beyond it). What a load needs is set by the slice, not the corpus: 256 files
+# Parquet files inserted by one statement; DuckDB's limit while it loads is LOAD_MEMORY
+# (gongbao.store.connection; it spills to <warehouse>/.spill beyond it). What a load needs is set by the slice, not the corpus: 256 files
 # at a time ran out of 128 MB; 64 at a time load in 128 MB, so 256 MB is twice what they need.
 # At 1 GB duckdb 1.5.5 used it all: the rebuild of 1,000 bulletins peaked at 1,450 MiB (RSS),
 # at 256 MB and 64 files at 666 MiB, for the same CPU (docs/benchmark.md).
 INSERT_FILES = 64
-LOAD_MEMORY = "256MB"
 WRITING = ".writing"
 REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
 
@@ -177,6 +176,7 @@ class WarehouseStore:
         self.pending_dir = self.base_dir / "pending"
         self.db_path = self.base_dir / DB_NAME
         self.location = str(self.db_path)  # where the warehouse is, for messages
+        self._read_histories: dict[str, pl.DataFrame] = {}  # read_histories → lineage_with
 
     def lock(self) -> FileLock:
         self.base_dir.mkdir(parents=True, exist_ok=True)
@@ -304,14 +304,14 @@ class WarehouseStore:
                                         "table_catalog <> 'previous' and table_name = ?", [table]).fetchall()]
         shared = ", ".join(f'"{c}"' for c in now if c in have)  # a new parser's new columns stay null
         con.execute(f"insert into {table} ({shared}) select {shared} from previous.{table} "
-                    f"where bulletin_id in (select unnest(?))", [keys])
+                    f"where bulletin_id in {in_list(keys)}")
 
     def _update(self, keys: list[str]) -> dict[str, int]:
         with self._next_version(from_current=True) as (con, counts):
             if keys:
                 con.execute("begin")
                 for table in TABLES:
-                    con.execute(f"delete from {table} where bulletin_id in (select unnest(?))", [keys])
+                    con.execute(f"delete from {table} where bulletin_id in {in_list(keys)}")
                     self._insert(con, table, self.table_files(table, keys))
                 con.execute("commit")
         return counts
@@ -475,15 +475,26 @@ class WarehouseStore:
                 continue
         return out
 
-    def _history(self, key: str) -> pl.DataFrame:
-        """The bulletin's lineage versions as written (none: an empty frame)."""
-        return self.read_rows("lineage", [key])
+    def _histories(self, keys: list[str]) -> pl.DataFrame:
+        """The lineage versions of the bulletins `keys` as written (none: an empty frame)."""
+        return self.read_rows("lineage", keys)
+
+    def read_histories(self, keys: list[str]) -> None:
+        """Read the lineage of the bulletins `keys` at once, for lineage_with to take: a run
+        asks for a batch's before it parses them, one read instead of one a bulletin (in a lake,
+        a catalog query of ~20 ms each)."""
+        history = self._histories(list(keys))
+        parts = history.partition_by("bulletin_id", as_dict=True) if history.height else {}
+        self._read_histories = {key: parts.get((key,), history.clear()) for key in keys}
 
     def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
         """The bulletin's version history with `version` as the current one. The same bytes
         again (same name, same parser) add no version: that version's row takes the new run,
         time and counts, since the rows now in the tables carry that run."""
-        history = self._history(key)
+        read = self._read_histories
+        history = read.pop(key) if key in read else self._histories([key])
+        if not history.height:  # a new bulletin (most of a run's): its one version
+            return frame("lineage", [version])
         history = history.select([pl.col(c).cast(t) if c in history.columns else pl.lit(None, t).alias(c)
                                   for c, t in polars_schema("lineage").items()])
         this_version = ((pl.col("source_sha256") == version["source_sha256"])

@@ -12,6 +12,7 @@ statistical communiqué and a report from other documents by the title.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -152,6 +153,17 @@ class Outline:
             if self.genre:
                 self._opening(a, line)
         self.headings.sort(key=lambda h: h.start)
+        self._ends = sorted(h.end for h in self.headings)  # heading_end bisects them
+        self._starts = [h.start for h in self.headings]  # scope bisects them, and the openings'
+        self._opening_starts = [p[0] for p in self.paragraphs]
+        # the scope that headings 0..i give (the chain of sections open after heading i)
+        self._scopes: list[tuple[str | None, str | None, str | None, int]] = []
+        chain: list[Heading] = []
+        for h in self.headings:
+            chain = [c for c in chain if c.level < h.level] + [h]
+            self._scopes.append((next((c.period for c in reversed(chain) if c.period), None),
+                                 next((c.mood for c in reversed(chain) if c.mood), None),
+                                 next((c.topic for c in reversed(chain) if c.topic), None), chain[0].start))
 
     def _heading(self, start: int, end: int, line: str) -> None:
         mark = _HEAD_MARK.match(line)
@@ -199,7 +211,8 @@ class Outline:
     def heading_end(self, offset: int) -> int:
         """Where the last heading line before an offset ends (0 if none): a clause never reaches
         back into a heading."""
-        return max((h.end for h in self.headings if h.end <= offset), default=0)
+        i = bisect.bisect_right(self._ends, offset)
+        return self._ends[i - 1] if i else 0
 
     def _opening(self, start: int, line: str) -> None:
         """A report's paragraph that opens with a time phrase (`过去五年`, `今年`, `“十四五”时期`)
@@ -222,17 +235,10 @@ class Outline:
 
     def scope(self, offset: int) -> Scope:
         """The period, mood and topic of the sections an offset lies in, the nearest first."""
-        chain: list[Heading] = []
-        for h in self.headings:
-            if h.start > offset:
-                break
-            chain = [c for c in chain if c.level < h.level] + [h]
-        period = next((h.period for h in reversed(chain) if h.period), None)
-        mood = next((h.mood for h in reversed(chain) if h.mood), None)
-        topic = next((h.topic for h in reversed(chain) if h.topic), None)
-        last_head = chain[0].start if chain else -1
-        opening = [p for p in self.paragraphs if last_head <= p[0] <= offset]
-        if opening:
-            _, p_period, p_mood = opening[-1]
+        i = bisect.bisect_right(self._starts, offset)
+        period, mood, topic, last_head = self._scopes[i - 1] if i else (None, None, None, -1)
+        j = bisect.bisect_right(self._opening_starts, offset)  # the last opening phrase in the section
+        if j and self._opening_starts[j - 1] >= last_head:
+            _, p_period, p_mood = self.paragraphs[j - 1]
             period, mood = p_period or period, p_mood or mood
         return Scope(period, mood, topic)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 from parsing.index.segment import posseg, tail_words, words
 from parsing.numbers.periods import period_in_scope
@@ -80,7 +81,9 @@ _MEASURE_HEAD = re.compile(r"(?:率|比例|比重|数|量|额|面积|收入|支�
 
 _NATURE_RULE = re.compile(r"(\S{2,12}?)(?:目标|指标)为(约束性|预期性)(?:目标|指标)")
 _NATURE_OTHERS = re.compile(r"其[他它余](?:目标|指标)为(约束性|预期性)")
-_NATURE_LIST = re.compile(r"(?:主要)?(预期|约束)性?(?:目标|指标)(?:是|为|有)?[：:]")
+# (`主要预期目标是：`: a leading 主要 changes neither the match's end nor its group, and an
+# optional group first would make the regex try every position of the text)
+_NATURE_LIST = re.compile(r"(预期|约束)性?(?:目标|指标)(?:是|为|有)?[：:]")
 
 # The thing counted after a count: up to a boundary or the next number, though a name may
 # start with one (`3个以上24小时图书馆`, `5G基站`; not a year, `2020年`).
@@ -105,6 +108,7 @@ def _no_remarks(text: str) -> str:
     return _WORD_GAP.sub(gap, work)
 
 
+@lru_cache(maxsize=4096)  # a function of its clause alone, asked again for one clause (lists, their verbs)
 def clean_name(clause: str) -> str:
     """The measure a clause names: `全年阿克苏地区生产总值(GDP)` → 阿克苏地区生产总值,
     `城镇调查失业率降到` → 城镇调查失业率, `比上年增长` → ''."""
@@ -351,9 +355,13 @@ def _list_items(phrase: str) -> list[str]:
 def _natures(text: str) -> list[tuple[int, str | None, str]]:
     """(offset, keyword or None for `the others`, nature) of statements that sort targets."""
     out: list[tuple[int, str | None, str]] = []
-    if "约束性" not in text and "预期性" not in text:
+    tails = [i for i in (text.find("为约束性"), text.find("为预期性"), text.rfind("为约束性"), text.rfind("为预期性"))
+             if i >= 0]
+    if not tails:
         return out
-    for m in _NATURE_RULE.finditer(text):
+    # Every statement ends in `为约束性指标` or the like: the regex, slow to try at every
+    # position, runs from 14 characters before the first to the end of the last.
+    for m in _NATURE_RULE.finditer(text, max(0, min(tails) - 14), max(tails) + 6):
         if not m[1].startswith("其"):
             out.append((m.start(), re.sub(r"^.*[，,。；]|^上述目标中|控制$", "", m[1]), m[2]))
     out += [(m.start(), None, m[1]) for m in _NATURE_OTHERS.finditer(text)]

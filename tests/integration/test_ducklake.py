@@ -299,9 +299,46 @@ def test_compaction_job_merges_small_files_and_keeps_every_row(lake, tmp_path):
     metadata = {k: v.value for k, v in output.event_specific_data.metadata.items()}
     assert metadata["backend"] == "ducklake" and metadata["files_before"] == files_before
     assert store.files() == metadata["files_after"] < files_before
+    assert metadata["snapshots_after"] >= metadata["snapshots_before"]  # none older than 30 days to expire
     assert counts(store) == before
     with store.reader() as con:
         assert torn(con) == []
+
+
+def test_maintenance_expires_old_snapshots_and_deletes_the_files_only_they_read(lake, s3_server, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    changed = folder / SAMPLES["001"].name
+    for text in (SAMPLES["001"].read_text(encoding="utf-8"), SAMPLES["001"].read_text(encoding="utf-8") + "\n（完）\n"):
+        changed.write_text(text, encoding="utf-8")  # the second version replaces the first's rows
+        assert main(["ingest", str(changed), "--raw", str(lake.raw_dir), "-q"]) == 0
+    store = open_store(lake)
+    before, snapshots = counts(store), store.snapshots()
+    prefix = lake.warehouse_url.split("data=s3://gongbao/", 1)[1]
+    objects = set(s3_server.keys("gongbao", prefix))
+    from pipelines.definitions import build_defs
+
+    keep_none = replace(lake, snapshot_days=0)  # GONGBAO_SNAPSHOT_DAYS=0: only the current snapshot kept
+    result = build_defs(keep_none).resolve_job_def("compact_warehouse").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    [output] = [e for e in result.all_events if e.is_successful_output]
+    metadata = {k: v.value for k, v in output.event_specific_data.metadata.items()}
+    assert metadata["snapshots_before"] == snapshots and metadata["snapshots_after"] == store.snapshots() <= 2
+    kept = set(s3_server.keys("gongbao", prefix))
+    with store.reader() as con:
+        read = {f.removeprefix("s3://gongbao/") for t in [*TABLES, "_gongbao.state"] for row in con.execute(
+            "select data_file, delete_file from ducklake_list_files(?, ?, schema => ?)",
+            ["lake", t.split(".")[-1], t.split(".")[0] if "." in t else "main"]).fetchall() for f in row if f}
+    assert kept == read  # the bucket holds what the current snapshot reads, and nothing else
+    assert objects - kept  # the first version's files, and those merged, are gone
+    assert counts(store) == before
+    with store.reader() as con:
+        assert torn(con) == []
+        with pytest.raises(duckdb.Error):  # time travel to an expired snapshot
+            con.execute("select count(*) from documents at (version => 1)").fetchall()
+    with pytest.raises(Exception, match="GONGBAO_SNAPSHOT_DAYS='-1': expected a whole number of at least 0"):
+        Settings.from_env({"GONGBAO_SNAPSHOT_DAYS": "-1"})
 
 
 # --- moving an embedded warehouse ------------------------------------------------------------

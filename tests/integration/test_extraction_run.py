@@ -83,3 +83,28 @@ def test_a_warehouse_of_the_earlier_layout_is_read_as_batches_of_one(tmp_path):
     with old.reader() as a, new.reader() as b:
         sql = "select * exclude (run_id) from documents order by document_id"
         assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+
+
+def test_lineage_is_read_once_a_batch_and_comes_out_as_read_one_at_a_time(tmp_path):
+    """A run reads its batch's lineage histories in one read (the lake paid a catalog query a
+    bulletin); the versions it writes are those a read per bulletin gives."""
+    stores = {size: WarehouseStore(tmp_path / f"wh{size}") for size in (1, 100)}
+    raw = copy_samples(tmp_path / "raw")
+    items = _items(raw)
+    for store in stores.values():
+        extract_bulletins(items, store, "run1", log=lambda _: None)
+    for key, path in items[:3]:  # three bulletins change, two stay: versions added and kept
+        path.write_bytes(path.read_bytes() + "\n（更正）\n".encode())
+    reads = {}
+    for size, store in stores.items():
+        read = store._histories
+        store._histories = lambda keys, read=read, size=size: reads.setdefault(size, []).append(list(keys)) or read(keys)
+        extract_bulletins(items, store, "run2", log=lambda _: None, batch_size=size)
+    assert reads[100] == [[k for k, _ in items]]  # one read for the batch of five
+    assert len(reads[1]) == 5
+    keys = [k for k, _ in items]
+    lineage = {size: store.read_rows("lineage", keys).drop("run_id", "ingested_at", "parse_ms")
+               .sort("bulletin_id", "source_sha256") for size, store in stores.items()}
+    assert lineage[1].equals(lineage[100])
+    assert lineage[100].group_by("bulletin_id").len().sort("bulletin_id")["len"].to_list() == [2, 2, 2, 1, 1]
+    assert lineage[100].filter(pl.col("is_current")).height == 5

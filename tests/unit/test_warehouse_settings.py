@@ -72,6 +72,31 @@ def test_the_batches_of_a_build_on_workers_are_whole_numbers():
             Settings.from_env({name: value})
 
 
+def test_snapshot_days_are_a_whole_number_zero_included():
+    assert Settings.from_env({}).snapshot_days == 30
+    assert Settings.from_env({"GONGBAO_SNAPSHOT_DAYS": "0"}).snapshot_days == 0
+    with pytest.raises(SettingError, match="GONGBAO_SNAPSHOT_DAYS='a week': expected a whole number of at least 0"):
+        Settings.from_env({"GONGBAO_SNAPSHOT_DAYS": "a week"})
+
+
+@pytest.mark.parametrize("values, sql", [
+    (["a", "b"], "('a', 'b')"),
+    (["o'k"], "('o''k')"),  # a quote doubled, as SQL writes it
+    (["中文", "x\\y"], "('中文', 'x\\y')"),  # a backslash is no escape in SQL
+    ([], "(null)"),  # `x in (null)` holds for no row
+])
+def test_in_list_writes_sql_literals(values, sql):
+    import duckdb
+
+    from gongbao.store.connection import in_list
+
+    assert in_list(values) == sql
+    con = duckdb.connect()
+    con.execute("create table t (a varchar)")
+    con.execute("insert into t select unnest(?)", [values + ["other"]])
+    assert con.execute(f"select count(*) from t where a in {in_list(values)}").fetchone()[0] == len(values)
+
+
 def test_a_bad_batch_setting_stops_the_command_naming_it(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("GONGBAO_RUNS_AT_ONCE", "-1")
     assert main(["build", "--raw", str(tmp_path), "--warehouse", str(tmp_path / "wh")]) == 2
