@@ -291,7 +291,8 @@ class LakeStore(WarehouseStore):
         before, snapshots_before = self.files(), self.snapshots()
         calls = [f"call ducklake_flush_inlined_data('{LAKE}')", f"call ducklake_merge_adjacent_files('{LAKE}')"]
         if snapshot_days is not None:
-            calls += [f"call ducklake_expire_snapshots('{LAKE}', older_than => now() - interval {int(snapshot_days)} day)",
+            older = f"now() - interval {int(snapshot_days)} day"
+            calls += [f"call ducklake_expire_snapshots('{LAKE}', older_than => {older})",
                       f"call ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)"]
         calls.append(f"call ducklake_delete_orphaned_files('{LAKE}', older_than => now() - interval 1 day)")
         con = self._connection()

@@ -57,8 +57,9 @@ from gongbao.store.connection import DB_NAME, LOAD_MEMORY, in_list, open_reader
 STORAGE_VERSION = "v1.5.0"
 _CURRENT = "is_current and duplicate_of is null"  # the lineage versions whose rows are loaded
 # Parquet files inserted by one statement; DuckDB's limit while it loads is LOAD_MEMORY
-# (gongbao.store.connection; it spills to <warehouse>/.spill beyond it). What a load needs is set by the slice, not the corpus: 256 files
-# at a time ran out of 128 MB; 64 at a time load in 128 MB, so 256 MB is twice what they need.
+# (gongbao.store.connection; it spills to <warehouse>/.spill beyond it). What a load needs is
+# set by the slice, not the corpus: 256 files at a time ran out of 128 MB; 64 at a time load
+# in 128 MB, so 256 MB is twice what they need.
 # At 1 GB duckdb 1.5.5 used it all: the rebuild of 1,000 bulletins peaked at 1,450 MiB (RSS),
 # at 256 MB and 64 files at 666 MiB, for the same CPU (docs/benchmark.md).
 INSERT_FILES = 64
