@@ -38,7 +38,7 @@ class RawStore(dg.ConfigurableResource):
     def for_settings(cls, settings: Settings) -> "RawStore":
         return cls(base_dir=str(settings.raw_dir), url=settings.raw_url, s3_endpoint=settings.s3_endpoint,
                    s3_access_key_id=settings.s3_access_key_id, s3_secret_access_key=settings.s3_secret_access_key,
-                   s3_region=settings.s3_region, snapshot_days=settings.snapshot_days)
+                   s3_region=settings.s3_region)
 
 
 class ParsingResource(dg.ConfigurableResource):

@@ -2,7 +2,9 @@
 table contracts, pandera, polars): what `gongbao sql` needs, and all it needs, to start fast."""
 from __future__ import annotations
 
+import os
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -72,7 +74,11 @@ def open_lake(target, read_only: bool = True, sandboxed: bool = False, snapshot:
     data files still read)."""
     config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     if not read_only:  # a reader's queries are the user's: DuckDB's own limit
-        config |= {"memory_limit": LOAD_MEMORY, "temp_directory": str(Path(tempfile.gettempdir()) / "gongbao-spill")}
+        # a spill folder of the connection's own (DuckDB makes it when it spills and removes it
+        # at close): DuckDB names its temporary files alike in every process, so writers at
+        # once must not share one
+        spill = Path(tempfile.gettempdir()) / f"gongbao-spill-{os.getpid()}-{time.time_ns()}"
+        config |= {"memory_limit": LOAD_MEMORY, "temp_directory": str(spill)}
     con = duckdb.connect(config=config)
     try:
         for name in LAKE_EXTENSIONS:

@@ -486,7 +486,8 @@ class WarehouseStore:
         a catalog query of ~20 ms each)."""
         history = self._histories(list(keys))
         parts = history.partition_by("bulletin_id", as_dict=True) if history.height else {}
-        self._read_histories = {key: parts.get((key,), history.clear()) for key in keys}
+        none = history.clear()  # the history of a bulletin not written before
+        self._read_histories = {key: parts.get((key,), none) for key in keys}
 
     def lineage_with(self, key: str, version: dict) -> pl.DataFrame:
         """The bulletin's version history with `version` as the current one. The same bytes
