@@ -15,7 +15,7 @@ import time
 import traceback
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,31 +146,59 @@ def extract_bulletins(items: Iterable[tuple[str, Path]], store: WarehouseStore, 
 
         parsed_files = tqdm(parsed_files, total=len(items), unit="file", desc="gongbao", leave=False,
                             dynamic_ncols=True)
+    waiting: list[tuple[str, Path, Parsed]] = []  # a batch's files as parsed, in the order of items
+
+    def frames_of_batch() -> None:
+        # One question to the warehouse for the batch's hashes, then each file in order (a file
+        # repeating an earlier one of the same batch is its duplicate).
+        loaded.ask(s for _, _, p in waiting if not p.error for s in (p.sha256, p.version["text_sha256"]))
+        for key, path, parsed in waiting:
+            batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
+        waiting.clear()
+
     for i, ((key, path), parsed) in enumerate(parsed_files):
         if i % batch_size == 0:  # a batch begins: its bulletins' lineage read at once
             store.read_histories([k for k, _ in items[i:i + batch_size]])
-        batch[key] = _frames_of(key, path, parsed, run_id, store, loaded, report, log)
-        if len(batch) >= batch_size:
+        waiting.append((key, path, parsed))
+        if len(waiting) >= batch_size:
+            frames_of_batch()
             _flush(batch, store, report, loaded, written, log)
+    frames_of_batch()
     _flush(batch, store, report, loaded, written, log)
     return report
 
 
 class Loaded(dict):
-    """sha256 (of bytes or of text) → the bulletin loaded from them. A bulletin loaded from new
-    bytes gives up its old ones: a copy of its former bytes is then a bulletin in its own right,
-    not the duplicate of a version no table holds any more.
+    """sha256 (of bytes or of text) → the bulletin loaded from them, as far as this run has
+    asked: the warehouse is asked for each batch's hashes (`ask`), not read whole, so a run's
+    cost does not grow with the warehouse. A bulletin loaded from new bytes gives up its old
+    ones: a copy of its former bytes is then a bulletin in its own right, not the duplicate of
+    a version no table holds any more.
 
-    `since(store)` gives what other writers loaded after this mapping was read, reading only
-    what changed (a swapped DuckDB file, pending marks new or rewritten), so the check under
-    the writer lock at each batch does not read the whole warehouse again."""
+    `since(store, own, shas)` gives what other writers loaded of `shas` after this mapping was
+    made, asking only when something changed (a swapped DuckDB file or a new lake snapshot,
+    pending marks new or rewritten), for the check under the writer lock at each batch."""
 
     def __init__(self, store: WarehouseStore):
+        self._store = store
         self._db, self._pending = store.db_stamp(), store.pending_stamps()
-        super().__init__({**store.loaded_in_db(), **store.loaded_in_pending(self._pending)})
+        self._asked: set[str] = set()
+        self._reloaded: set[str] = set()  # bulletins this run loaded: the warehouse's hashes of them are old
         self._of: dict[str, set[str]] = {}
-        for sha, key in self.items():
-            self._of.setdefault(key, set()).add(sha)
+        self._take(store.loaded_in_pending(self._pending))
+
+    def _take(self, found: dict[str, str]) -> None:
+        for sha, key in found.items():
+            if sha not in self and key not in self._reloaded:
+                self[sha] = key
+                self._of.setdefault(key, set()).add(sha)
+
+    def ask(self, shas: Iterable[str]) -> None:
+        """Learn which of `shas` the warehouse holds (one query for a batch)."""
+        new = {sha for sha in shas if sha and sha not in self and sha not in self._asked}
+        if new:
+            self._asked |= new
+            self._take(self._store.loaded_in_db(new))
 
     def load(self, key: str, *shas: str) -> None:
         for old in self._of.pop(key, set()):
@@ -179,15 +207,16 @@ class Loaded(dict):
         for sha in shas:
             self[sha] = key
         self._of[key] = set(shas)
+        self._reloaded.add(key)
 
-    def since(self, store: WarehouseStore, own: set[str]) -> dict[str, str]:
+    def since(self, store: WarehouseStore, own: set[str], shas: Collection[str]) -> dict[str, str]:
         """sha256 → bulletin of what writers other than this run (whose keys are `own`) loaded
-        or wrote since the last look."""
+        from `shas` or wrote since the last look."""
         news: dict[str, str] = {}
         db = store.db_stamp()
         if db != self._db:
             self._db = db
-            news.update(store.loaded_in_db())
+            news.update(store.loaded_in_db(shas))
         stamps = store.pending_stamps()
         changed = [k for k, t in stamps.items() if self._pending.get(k) != t and k not in own]
         self._pending = stamps
@@ -263,16 +292,18 @@ def _duplicates_under_lock(batch: dict[str, dict[str, pl.DataFrame]], store: War
                            own: set[str], log: Callable[[str], None]) -> None:
     """Another process may have loaded the same bytes since this run looked (two ingests of
     twins at once): asked again under the writer lock, such a bulletin becomes a duplicate."""
-    others = loaded.since(store, own | set(batch))
+    versions = {}  # bulletin → its current version, of those the batch loads rows of
+    for key, tables in batch.items():
+        lineage = tables.get("lineage")
+        if lineage is not None and lineage.height:
+            version = lineage.filter(pl.col("is_current")).to_dicts()[0]
+            if not version["duplicate_of"]:
+                versions[key] = version
+    shas = {s for v in versions.values() for s in (v["source_sha256"], v["text_sha256"]) if s}
+    others = loaded.since(store, own | set(batch), shas)
     if not others:
         return
-    for key, tables in list(batch.items()):
-        lineage = tables.get("lineage")
-        if lineage is None or not lineage.height:
-            continue
-        version = lineage.filter(pl.col("is_current")).to_dicts()[0]
-        if version["duplicate_of"]:
-            continue
+    for key, version in versions.items():
         original = others.get(version["source_sha256"]) or others.get(version["text_sha256"])
         if original and original != key:
             log(f"{version['source_file']}: loaded meanwhile as bulletin {original}; recorded, not loaded twice")

@@ -33,12 +33,15 @@ import polars as pl
 from quality.schemas import TABLE_DESCRIPTIONS, TABLES, empty_frame
 
 from gongbao.store import sql_layer
-from gongbao.store.connection import LAKE, in_list, open_lake
+from gongbao.store.connection import LAKE, LOAD_MEMORY, in_list, open_lake
 from gongbao.store.warehouse import WarehouseStore
 
 STATE = "_gongbao.state"  # one row: the writers' token (every write updates it) and the SQL layer's hash
 COMMIT_RETRIES = 20  # a write that conflicts with another writer's commit is tried again up to this often
 RETRY_PAUSE = (0.05, 0.5)  # seconds to wait before a new try, at random in this range (grows with tries)
+MAINTAIN_MEMORY = "1GB"  # DuckDB's limit while maintenance merges files (a writer has LOAD_MEMORY)
+MERGE_FILES = 20  # compactions of one merge call of a table (ducklake's max_compacted_files); calls repeat
+MERGE_PASSES = 1000  # at most this many calls a table: a bound, not a figure (a pass of 20 files)
 
 
 class LakeConflict(RuntimeError):
@@ -289,21 +292,39 @@ class LakeStore(WarehouseStore):
         snapshots, before and after."""
         self.ensure_tables()
         before, snapshots_before = self.files(), self.snapshots()
-        calls = [f"call ducklake_flush_inlined_data('{LAKE}')", f"call ducklake_merge_adjacent_files('{LAKE}')"]
-        if snapshot_days is not None:
-            older = f"now() - interval {int(snapshot_days)} day"
-            calls += [f"call ducklake_expire_snapshots('{LAKE}', older_than => {older})",
-                      f"call ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)"]
-        calls.append(f"call ducklake_delete_orphaned_files('{LAKE}', older_than => now() - interval 1 day)")
         con = self._connection()
-        for call in calls:
-            for attempt in range(1, COMMIT_RETRIES + 1):
-                try:
-                    con.execute(call)
-                    break
-                except duckdb.Error as err:
-                    if not _conflict(err) or attempt == COMMIT_RETRIES:
-                        raise
-                    time.sleep(random.uniform(*RETRY_PAUSE))
+        # Under the writer's LOAD_MEMORY the merge of a 10,000-bulletin lake ran out of memory
+        # (document_terms: files of 3 MB of lists asked for 26 MB at once). It gets
+        # MAINTAIN_MEMORY and one thread (it merged in at most 827 MiB), table by table,
+        # MERGE_FILES compactions a call, and the writer's limit back after.
+        con.execute(f"set memory_limit = '{MAINTAIN_MEMORY}'")
+        con.execute("set threads = 1")
+        try:
+            self._call(con, f"call ducklake_flush_inlined_data('{LAKE}')")
+            for table in TABLES:
+                for _ in range(MERGE_PASSES):  # a pass returns a row per file it made: none, nothing left
+                    if not self._call(con, f"call ducklake_merge_adjacent_files('{LAKE}', '{table}', "
+                                           f"max_compacted_files => {MERGE_FILES})"):
+                        break
+            if snapshot_days is not None:
+                older = f"now() - interval {int(snapshot_days)} day"
+                self._call(con, f"call ducklake_expire_snapshots('{LAKE}', older_than => {older})")
+                self._call(con, f"call ducklake_cleanup_old_files('{LAKE}', cleanup_all => true)")
+            self._call(con, f"call ducklake_delete_orphaned_files('{LAKE}', older_than => now() - interval 1 day)")
+        finally:
+            con.execute(f"set memory_limit = '{LOAD_MEMORY}'")
+            con.execute("reset threads")
         return {"files_before": before, "files_after": self.files(), "snapshots_before": snapshots_before,
                 "snapshots_after": self.snapshots()}
+
+    @staticmethod
+    def _call(con: duckdb.DuckDBPyConnection, call: str) -> list[tuple]:
+        """A maintenance call's rows, tried again when it conflicts with a writer's commit."""
+        for attempt in range(1, COMMIT_RETRIES + 1):
+            try:
+                return con.execute(call).fetchall()
+            except duckdb.Error as err:
+                if not _conflict(err) or attempt == COMMIT_RETRIES:
+                    raise
+                time.sleep(random.uniform(*RETRY_PAUSE))
+        return []

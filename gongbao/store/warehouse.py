@@ -36,7 +36,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -437,14 +437,20 @@ class WarehouseStore:
                 where d.is_current and d.duplicate_of is not null
                   and o.source_sha256 <> d.source_sha256 and o.text_sha256 <> d.text_sha256""").fetchall())
 
-    def loaded_in_db(self) -> dict[str, str]:
-        """sha256 of bytes or of text (lineage.text_sha256) → the bulletin the DuckDB file holds
-        loaded from them."""
-        if not self.has_tables():
+    def loaded_in_db(self, shas: Collection[str]) -> dict[str, str]:
+        """Of the sha256 `shas` (of bytes, or of text: lineage.text_sha256), those the warehouse
+        holds rows of → the bulletin loaded from them. Only the asked ones are read: a writer
+        asks for its batch's, not every hash of the warehouse (50,000 + 50,000 of them at 50,000
+        bulletins, the cost of an ingest growing with the warehouse)."""
+        shas = sorted(set(shas))
+        if not shas or not self.has_tables():
             return {}
+        listed = in_list(shas)
         with self._read() as con:
-            out = dict(con.execute("select source_sha256, bulletin_id from bulletins").fetchall())
-            out.update(con.execute(f"select text_sha256, bulletin_id from lineage where {_CURRENT}").fetchall())
+            out = dict(con.execute(f"select source_sha256, bulletin_id from bulletins "
+                                   f"where source_sha256 in {listed}").fetchall())
+            out.update(con.execute(f"select text_sha256, bulletin_id from lineage where {_CURRENT} "
+                                   f"and text_sha256 in {listed}").fetchall())
         return out
 
     def loaded_in_pending(self, keys) -> dict[str, str]:

@@ -108,3 +108,36 @@ def test_lineage_is_read_once_a_batch_and_comes_out_as_read_one_at_a_time(tmp_pa
     assert lineage[1].equals(lineage[100])
     assert lineage[100].group_by("bulletin_id").len().sort("bulletin_id")["len"].to_list() == [2, 2, 2, 1, 1]
     assert lineage[100].filter(pl.col("is_current")).height == 5
+
+
+def test_a_run_asks_the_warehouse_only_for_its_own_files_hashes(tmp_path):
+    """The duplicate check asks for the hashes of the run's files, not for every hash the
+    warehouse holds (an ingest's cost would grow with the warehouse), and still finds a copy of
+    a loaded bulletin, by its bytes and by its text in another encoding."""
+    import hashlib
+
+    store = WarehouseStore(tmp_path / "wh")
+    raw = copy_samples(tmp_path / "raw")
+    first = [item for item in _items(raw) if not item[0].startswith("004")]
+    extract_bulletins(first, store, "run1", log=lambda _: None)
+    store.sync_duckdb()
+    assert store.pending() == ([], [])  # what follows is asked of the DuckDB file
+    new = [item for item in _items(raw) if item[0].startswith("004")]
+    copy = tmp_path / "copy_of_001.txt"
+    copy.write_bytes(first[0][1].read_bytes())
+    gbk = tmp_path / "gbk_of_002.txt"
+    gbk.write_bytes(first[1][1].read_text(encoding="utf-8").encode("gb18030"))
+    items = [*new, ("copy_of_001", copy), ("gbk_of_002", gbk)]
+
+    again = WarehouseStore(tmp_path / "wh")
+    asked, ask = [], again.loaded_in_db
+    again.loaded_in_db = lambda shas: asked.append(set(shas)) or ask(shas)
+    logged = []
+    extract_bulletins(items, again, "run2", log=logged.append)
+    lineage = again.read_rows("lineage", [k for k, _ in items]).filter(pl.col("is_current"))
+    own = {s for row in lineage.iter_rows(named=True) for s in (row["source_sha256"], row["text_sha256"])}
+    assert own >= {hashlib.sha256(p.read_bytes()).hexdigest() for _, p in items}
+    assert asked == [own]  # one question, for the batch's hashes and nothing else
+    duplicates = dict(lineage.select("bulletin_id", "duplicate_of").iter_rows())
+    assert duplicates == {new[0][0]: None, "copy_of_001": first[0][0], "gbk_of_002": first[1][0]}
+    assert sum("recorded, not loaded twice" in line for line in logged) == 2
