@@ -250,7 +250,10 @@ def compacted_ingest_figures(args, settings, instance, into_empty: float) -> dic
     from gongbao.store import open_store
 
     t = time.perf_counter()
-    merged = open_store(settings).maintain()
+    try:
+        merged = open_store(settings).maintain()
+    except Exception as err:  # noqa: BLE001 - a figure too: the run's other figures are kept
+        return {"compact_error": f"{type(err).__name__}: {err}"[:500]}
     compact = time.perf_counter() - t
     after, _ = ingest_rounds(args, settings, instance, None, None, name="after_compaction")
     return {"compact_s": round(compact, 1), "data_files_before": merged["files_before"],
