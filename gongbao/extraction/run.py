@@ -175,7 +175,7 @@ class Loaded(dict):
     ones: a copy of its former bytes is then a bulletin in its own right, not the duplicate of
     a version no table holds any more.
 
-    `since(store, own, shas)` gives what other writers loaded of `shas` after this mapping was
+    `since(own, shas)` gives what other writers loaded of `shas` after this mapping was
     made, asking only when something changed (a swapped DuckDB file or a new lake snapshot,
     pending marks new or rewritten), for the check under the writer lock at each batch."""
 
@@ -209,9 +209,14 @@ class Loaded(dict):
         self._of[key] = set(shas)
         self._reloaded.add(key)
 
-    def since(self, store: WarehouseStore, own: set[str], shas: Collection[str]) -> dict[str, str]:
+    def shas_of(self, keys: Iterable[str]) -> set[str]:
+        """The hashes the bulletins `keys` are loaded from, as this mapping knows them."""
+        return {sha for key in keys for sha in self._of.get(key, ())}
+
+    def since(self, own: set[str], shas: Collection[str]) -> dict[str, str]:
         """sha256 → bulletin of what writers other than this run (whose keys are `own`) loaded
         from `shas` or wrote since the last look."""
+        store = self._store
         news: dict[str, str] = {}
         db = store.db_stamp()
         if db != self._db:
@@ -292,18 +297,16 @@ def _duplicates_under_lock(batch: dict[str, dict[str, pl.DataFrame]], store: War
                            own: set[str], log: Callable[[str], None]) -> None:
     """Another process may have loaded the same bytes since this run looked (two ingests of
     twins at once): asked again under the writer lock, such a bulletin becomes a duplicate."""
-    versions = {}  # bulletin → its current version, of those the batch loads rows of
-    for key, tables in batch.items():
-        lineage = tables.get("lineage")
-        if lineage is not None and lineage.height:
-            version = lineage.filter(pl.col("is_current")).to_dicts()[0]
-            if not version["duplicate_of"]:
-                versions[key] = version
-    shas = {s for v in versions.values() for s in (v["source_sha256"], v["text_sha256"]) if s}
-    others = loaded.since(store, own | set(batch), shas)
+    others = loaded.since(own | set(batch), loaded.shas_of(batch))
     if not others:
         return
-    for key, version in versions.items():
+    for key, tables in list(batch.items()):
+        lineage = tables.get("lineage")
+        if lineage is None or not lineage.height:
+            continue
+        version = lineage.filter(pl.col("is_current")).to_dicts()[0]
+        if version["duplicate_of"]:
+            continue
         original = others.get(version["source_sha256"]) or others.get(version["text_sha256"])
         if original and original != key:
             log(f"{version['source_file']}: loaded meanwhile as bulletin {original}; recorded, not loaded twice")

@@ -41,7 +41,7 @@ COMMIT_RETRIES = 20  # a write that conflicts with another writer's commit is tr
 RETRY_PAUSE = (0.05, 0.5)  # seconds to wait before a new try, at random in this range (grows with tries)
 MAINTAIN_MEMORY = "1GB"  # DuckDB's limit while maintenance merges files (a writer has LOAD_MEMORY)
 MERGE_FILES = 20  # compactions of one merge call of a table (ducklake's max_compacted_files); calls repeat
-MERGE_PASSES = 1000  # at most this many calls a table: a bound, not a figure (a pass of 20 files)
+MERGE_PASSES = 1000  # at most this many merge calls a table: a bound, not a figure
 
 
 class LakeConflict(RuntimeError):
@@ -327,4 +327,4 @@ class LakeStore(WarehouseStore):
                 if not _conflict(err) or attempt == COMMIT_RETRIES:
                     raise
                 time.sleep(random.uniform(*RETRY_PAUSE))
-        return []
+        raise AssertionError("unreachable: the last try returns or raises")
