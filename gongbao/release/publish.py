@@ -371,17 +371,31 @@ class _Parquet:
 
 
 def row_groups(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Rows per Parquet row group of a table: as many as make about GROUP_BYTES of data (its texts'
-    bytes and 8 a value otherwise), at most ROW_GROUP, a multiple of 16 (the whole table if less).
-    A table of documents, whose texts are most of the release, is then written 64 MB at a time
-    and read back by a column and a row group without loading the rest."""
+    """Rows per Parquet row group of a table: as many as make about GROUP_BYTES of data, at most
+    ROW_GROUP, a multiple of 16 (the whole table if less). A value counts 8 bytes, and a text its
+    bytes besides; a list counts 8 a value and the bytes of its texts (`terms VARCHAR[]` and
+    `counts BIGINT[]` are most of document_terms: counted as 8 bytes a row, the whole table was one
+    row group, held whole while it was written). A table of documents, whose texts are most of the
+    release, is then written 64 MB at a time and read back by a column and a row group without
+    loading the rest."""
     described = con.execute(f"describe {table}").fetchall()
-    sizes = [f'coalesce(sum(strlen("{name}")), 0)' if kind == "VARCHAR" else f"count(*) * 8"
-             for name, kind, *_ in described]
+    sizes = [_bytes(f'"{name}"', kind) for name, kind, *_ in described]
     [(rows, size)] = con.execute(f"select count(*), {' + '.join(sizes)} from {table}").fetchall()
     if not rows or not size:
         return ROW_GROUP
     return max(min(16, ROW_GROUP), min(ROW_GROUP, int(GROUP_BYTES * rows / size) // 16 * 16))
+
+
+def _bytes(column: str, kind: str) -> str:
+    """SQL for about how many bytes a column's values hold in Arrow: 8 a value (offsets, numbers),
+    the texts' bytes besides, and a list's values counted one by one."""
+    if kind.endswith("[]"):
+        inner = kind[:-2]
+        texts = f" + coalesce(sum(strlen(array_to_string({column}, ''))), 0)" if inner == "VARCHAR" else ""
+        return f"(count(*) * 8 + coalesce(sum(len({column})), 0) * 8{texts})"
+    if kind == "VARCHAR":
+        return f"(count(*) * 8 + coalesce(sum(strlen({column})), 0))"
+    return "count(*) * 8"
 
 
 class _Csv:

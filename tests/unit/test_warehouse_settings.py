@@ -102,3 +102,16 @@ def test_a_bad_batch_setting_stops_the_command_naming_it(monkeypatch, capsys, tm
     assert main(["build", "--raw", str(tmp_path), "--warehouse", str(tmp_path / "wh")]) == 2
     assert "GONGBAO_RUNS_AT_ONCE='-1': expected a whole number of at least 1" in capsys.readouterr().err
     assert not (tmp_path / "wh").exists()
+
+
+@pytest.mark.parametrize("file_bytes, rows, expected", [
+    (612_605_437, 92_000, 2_519),  # document_terms of 20,000 bulletins: 6.7 kB a row in Parquet
+    (16 << 20, 10_000, 10_000),  # 16 MB of files: the rows they hold
+    (40_000_000, 1_000_000, 122_880),  # narrow rows: DuckDB's default, not more
+    (5_000_000_000, 10_000, 2_048),  # wider than 16 MB in 2,048 rows: DuckDB's least
+    (0, 0, 122_880),  # an empty table
+])
+def test_a_lake_tables_row_groups_hold_about_16_mb_of_its_files(file_bytes, rows, expected):
+    from gongbao.store.lake import group_rows
+
+    assert group_rows(file_bytes, rows) == expected
