@@ -45,10 +45,11 @@ MERGE_PASSES = 1000  # at most this many merge calls a table: a bound, not a fig
 # A merged file's row group is held whole while it is written, at about seven times its bytes in
 # Parquet (document_terms of 20,000 bulletins, 92,000 rows of term lists merged on one thread:
 # one group of 92,000 rows took 2.4 GiB, groups of 8,192 rows 880 MiB, of 920 rows 256 MiB).
-# Each table's row groups are sized to about GROUP_BYTES of its Parquet bytes, between DuckDB's
-# least (GROUP_ROWS[0]) and its default (GROUP_ROWS[1]); narrow tables keep the default.
-GROUP_BYTES = 16 << 20
-GROUP_ROWS = (2048, 122_880)
+# Each table's row groups are sized to about LAKE_GROUP_BYTES of its Parquet bytes (not publish's
+# GROUP_BYTES, which counts Arrow data), between DuckDB's
+# least (LAKE_GROUP_ROWS[0]) and its default (LAKE_GROUP_ROWS[1]); narrow tables keep the default.
+LAKE_GROUP_BYTES = 16 << 20
+LAKE_GROUP_ROWS = (2048, 122_880)
 
 
 class LakeConflict(RuntimeError):
@@ -341,7 +342,7 @@ class LakeStore(WarehouseStore):
 
     def _size_row_groups(self, con: duckdb.DuckDBPyConnection, table: str) -> int:
         """Set the table's `parquet_row_group_size` (a DuckLake option of the table, used by every
-        later write and merge) to the rows of about GROUP_BYTES of its data files; returns it."""
+        later write and merge) to the rows of about LAKE_GROUP_BYTES of its data files; returns it."""
         [(size, rows)] = con.execute(
             f"select (select coalesce(sum(data_file_size_bytes), 0) from ducklake_list_files('{LAKE}', '{table}')), "
             f"(select count(*) from {table})").fetchall()
@@ -366,9 +367,9 @@ class LakeStore(WarehouseStore):
 
 
 def group_rows(file_bytes: int, rows: int) -> int:
-    """Rows of a Parquet row group holding about GROUP_BYTES of a table whose data files hold
-    `file_bytes` for `rows` rows, within GROUP_ROWS."""
-    least, most = GROUP_ROWS
+    """Rows of a Parquet row group holding about LAKE_GROUP_BYTES of a table whose data files hold
+    `file_bytes` for `rows` rows, within LAKE_GROUP_ROWS."""
+    least, most = LAKE_GROUP_ROWS
     if not rows or not file_bytes:
         return most
-    return max(least, min(most, int(GROUP_BYTES * rows / file_bytes)))
+    return max(least, min(most, int(LAKE_GROUP_BYTES * rows / file_bytes)))
