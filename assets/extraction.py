@@ -41,7 +41,7 @@ ASSET = "bulletin_extracts"
 )
 def bulletin_extracts(context: dg.AssetExecutionContext, raw_store: RawStore, warehouse: WarehouseResource,
                       parsing: ParsingResource):
-    files = raw_store.files()
+    files = raw_store.files(context.partition_keys)
     items = []
     for key in context.partition_keys:
         if key in files:

@@ -3,13 +3,14 @@ and where releases are written. Which instances a deployment uses is decided in
 `pipelines/resources.py` alone."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import dagster as dg
 
 from gongbao.settings import Settings
 from gongbao.store import open_store
-from gongbao.store.raw import RawObject, access_of, list_raw
+from gongbao.store.raw import RawObject, access_of, find_raw, list_raw
 from gongbao.store.warehouse import WarehouseStore
 
 
@@ -29,10 +30,17 @@ class RawStore(dg.ConfigurableResource):
     def location(self) -> str:
         return self.url or self.base_dir
 
-    def files(self) -> dict[str, Path | RawObject]:
+    def files(self, keys: Collection[str] | None = None) -> dict[str, Path | RawObject]:
         """bulletin_id → file (or object) for every one in the store but hidden ones
-        (gongbao.store.raw.list_raw)."""
-        return list_raw(self.location, access_of(self))  # its s3_* fields are the settings' own
+        (gongbao.store.raw.list_raw); of `keys` only, when given (a run's few found by name,
+        without listing the store: gongbao.store.raw.find_raw)."""
+        access = access_of(self)  # its s3_* fields are the settings' own
+        if keys is not None:
+            found = find_raw(self.location, keys, access)
+            if found is not None:
+                return found
+        listed = list_raw(self.location, access)
+        return listed if keys is None else {k: listed[k] for k in keys if k in listed}
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "RawStore":

@@ -18,8 +18,9 @@ def _spec(table: str) -> dg.AssetSpec:
 
 @dg.multi_asset(specs=[_spec(t) for t in OUTPUTS], name="warehouse_tables")
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Load the bulletins this run wrote into warehouse.duckdb (a copy updated in one
-    transaction and swapped in atomically), so readers never see a half-written warehouse."""
+    """Load the bulletins this run wrote into warehouse.duckdb in one transaction (in the file
+    itself, or in a copy swapped in when a reader holds it), so readers never see a
+    half-written warehouse."""
     store = warehouse.store()
     mode, counts = store.sync_duckdb()
     context.log.info(f"warehouse {mode} at {store.location}: {counts}")

@@ -8,6 +8,7 @@ ingesting one new bulletin.
     python scripts/benchmark.py --startup warehouse                  # `gongbao --help`, `gongbao sql "select 1"`
     python scripts/benchmark.py --publish [--bulletins 1000]         # after the build: `gongbao publish` of it
     python scripts/benchmark.py --publish --reuse [--out bench/]     # publish the warehouse already in --out
+    python scripts/benchmark.py --ingest --reuse [--out bench/]      # ingest into it (the new bulletins stay)
     python scripts/benchmark.py --readers                            # the readers of published forms (raw/)
     python scripts/benchmark.py --events [--bulletins 1000]          # Dagster's bookkeeping alone, both event logs
     python scripts/benchmark.py --celery 2 [--backend ducklake]       # the build on 2 celery workers (Redis)
@@ -528,7 +529,8 @@ def main() -> None:
     ap.add_argument("--publish", action="store_true",
                     help="after the build, time `gongbao publish` of the warehouse in a process of its own")
     ap.add_argument("--reuse", action="store_true",
-                    help="with --publish: no corpus or build, publish the warehouse already in --out")
+                    help="with --ingest and/or --publish: no corpus or build, the embedded warehouse already in "
+                         "--out")
     ap.add_argument("--readers", action="store_true",
                     help="instead of a build, time the readers of published forms on the real files of raw/")
     ap.add_argument("--startup", type=Path, default=None, metavar="WAREHOUSE",
@@ -563,10 +565,7 @@ def main() -> None:
         return
     raw, wh = args.out / "raw", args.out / "warehouse"
     if args.reuse:
-        assert args.publish, "--reuse is for --publish"
-        n = sum(1 for _ in raw.iterdir())
-        print(json.dumps({"bulletins": n, "megabytes": round(sum(f.stat().st_size for f in raw.iterdir()) / 1e6, 1),
-                          **publish_figures(wh, args.out / "release")}, indent=1))
+        print(json.dumps(reused_figures(args, raw, wh), indent=1))
         return
     shutil.rmtree(args.out, ignore_errors=True)
     if args.big_mb:
@@ -605,6 +604,25 @@ def main() -> None:
             print(json.dumps(celery_figures(args, settings, size), indent=1))
         else:
             run_build(args, settings, size, t_import)
+
+
+def reused_figures(args, raw: Path, wh: Path) -> dict:
+    """--reuse: no corpus or build; the embedded warehouse already in --out ingested into
+    (--ingest: the new bulletins stay in it) and/or published (--publish)."""
+    assert args.publish or args.ingest, "--reuse is for --ingest and --publish"
+    assert args.backend == "duckdb", "--reuse is for the embedded warehouse"
+    from gongbao.settings import Settings
+
+    files = list(raw.iterdir())
+    figures = {"bulletins": len(files), "megabytes": round(sum(f.stat().st_size for f in files) / 1e6, 1)}
+    if args.ingest:
+        for folder in ("empty", "new"):  # an empty warehouse again, new texts again
+            shutil.rmtree(args.out / folder, ignore_errors=True)
+        with test_instance(args) as instance:
+            figures |= ingest_figures(args, instance, Settings(raw_dir=raw, warehouse_dir=wh))
+    if args.publish:
+        figures |= publish_figures(wh, args.out / "release")
+    return figures
 
 
 def celery_figures(args, settings, size: int) -> dict:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from gongbao.store.connection import open_reader
+
 PAGE = Path("docs") / "examples.md"  # of the repository the command runs in
 _EXAMPLE = re.compile(r"```sql\n(?P<sql>.*?)```\s*<!-- answer -->\n(?P<answer>.*?)<!-- /answer -->", re.S)
 
@@ -49,7 +51,7 @@ def _cell(v) -> str:
 
 
 def rewrite(db: Path, page: Path = PAGE) -> None:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_reader(db) as con:
         text = _EXAMPLE.sub(lambda m: f"```sql\n{m['sql']}```\n\n<!-- answer -->\n{answer(con, m['sql'])}\n"
                                       f"<!-- /answer -->", page.read_text("utf-8"))
     page.write_text(text, encoding="utf-8")

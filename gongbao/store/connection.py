@@ -16,14 +16,30 @@ DB_NAME = "warehouse.duckdb"
 LOAD_MEMORY = "256MB"
 
 
+# Seconds a reader waits for a load that writes the DuckDB file in place (it holds DuckDB's
+# file lock from its first delete to its commit: one bulletin's rows, seconds; gongbao.store.warehouse).
+READ_WAIT = 600
+
+
 def open_reader(db_path: Path, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse (a reader never blocks the writer's swap).
+    """A read-only connection to the warehouse: a reader holding it open never blocks a
+    writer (the load goes into a copy, swapped in); a reader opening it while a load writes it
+    in place waits for its commit (READ_WAIT at most).
     `sandboxed`: for SQL typed by a user: no file is read or written outside the warehouse
     (no COPY … TO, EXPORT DATABASE, ATTACH, read_text(…)), and that cannot be SET back."""
     if not db_path.exists():
         raise FileNotFoundError(f"no warehouse at {db_path}; run `gongbao build` first")
     config = {"enable_external_access": False, "lock_configuration": True} if sandboxed else {}
-    return duckdb.connect(str(db_path), read_only=True, config=config)
+    deadline, pause = time.monotonic() + READ_WAIT, 0.02
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=True, config=config)
+        except duckdb.IOException as err:
+            # a load writing the file in place holds DuckDB's lock until it commits
+            if "Could not set lock" not in str(err) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.5)
 
 
 class ReadOnlyWarehouse:

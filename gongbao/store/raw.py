@@ -15,6 +15,7 @@ the new bytes, instead of recording one version's ETag with another's bytes.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
@@ -147,6 +148,52 @@ def list_raw(location: str | Path, access: S3Access | None = None) -> dict[str, 
         if path.is_file() and not path.name.startswith("."):
             out[bulletin_id(path.name)] = path
     return out
+
+
+# Up to this many bulletins, a run finds its files by name (a stat, or a HEAD request, a
+# candidate) instead of listing the store: listing 20,000 files was 0.9 s of a 2.5 s ingest.
+FIND_BY_NAME = 100
+
+
+def find_raw(location: str | Path, keys: Collection[str], access: S3Access | None = None
+             ) -> dict[str, Path | RawObject] | None:
+    """bulletin_id → file for `keys`, found by the names that give those ids (`KEY.txt`, then
+    `KEY` itself: the one a listing keeps when both exist, as it sorts later), without listing
+    the store; None when a key is not found so (a name slugged into its id, a file gone): the
+    caller lists the store then, which also says which files are gone."""
+    if len(keys) > FIND_BY_NAME:
+        return None
+    out: dict[str, Path | RawObject] = {}
+    for key in keys:
+        for name in (f"{key}.txt", key):
+            if name.startswith(".") or bulletin_id(name) != key:
+                continue
+            found = _entry(location, name, access)
+            if found is not None:
+                out[key] = found
+                break
+        else:
+            return None
+    return out
+
+
+def _entry(location: str | Path, name: str, access: S3Access | None) -> Path | RawObject | None:
+    """The file NAME of the raw store, or None if there is none."""
+    if not is_s3(location):
+        path = Path(location) / name
+        return path if path.is_file() else None
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, prefix = split_s3(str(location))
+    key = f"{prefix.rstrip('/')}/{name}" if prefix.strip("/") else name
+    try:
+        return get_object(f"{S3_SCHEME}{bucket}/{key}", access or S3Access())
+    except ClientError as err:
+        if (err.response or {}).get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise listing_error(str(location), err) from err
+    except (BotoCoreError, ValueError) as err:
+        raise listing_error(str(location), err) from err
 
 
 def put_object(uri: str, name: str, data: bytes, access: S3Access) -> str:

@@ -18,11 +18,15 @@ the earlier layout (`parquet/<table>/<bulletin_id>.parquet`) are read as batches
 their manifest is made from the file names the first time.
 
 A run writes a batch's files under the writer lock and marks its bulletins pending;
-`sync_duckdb` then loads only the pending bulletins into a copy of the DuckDB file (delete
-their rows, insert their Parquet, one transaction) and swaps the copy in with an atomic
-rename. A reader sees the old warehouse or the new one, never a mix, and a reader holding
-the old file open does not block the writer. The work is one bulletin's rows plus one file
-copy; without a DuckDB file, or when the tables' columns changed, it is rebuilt whole.
+`sync_duckdb` then loads only the pending bulletins (delete their rows, insert their Parquet,
+views and counts: one transaction). It does so in the DuckDB file itself when no reader has it
+open: DuckDB's lock then keeps readers out until the commit (`open_reader` waits for it), and
+a failed or killed load leaves the last committed state. When a reader holds the file, the
+load goes into a copy instead, swapped in with an atomic rename, so the reader keeps its old
+state and does not block the writer. A reader sees the old warehouse or the new one, never a
+mix, either way. In place the work is one bulletin's rows, whatever the warehouse's size (a
+copy of a 20,000-bulletin warehouse is 2 GB to write at each load); without a DuckDB file,
+when the tables' columns changed, or when most bulletins are pending, it is rebuilt whole.
 
 A run killed while writing a bulletin leaves its `.writing` mark: that bulletin keeps its
 last loaded rows in DuckDB, is reported as torn, and is parsed again by the next run that
@@ -70,6 +74,14 @@ REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheap
 MANIFEST = "manifest.sqlite"
 
 
+def _writer_config(base_dir: Path) -> dict[str, str]:
+    """How gongbao opens a DuckDB file to write it: the storage format readers of 1.5.0 open,
+    LOAD_MEMORY, and spilling to <warehouse>/.spill beyond it."""
+    return {"storage_compatibility_version": STORAGE_VERSION, "memory_limit": LOAD_MEMORY,
+            "temp_directory": str(base_dir / ".spill")}
+
+
+
 class Manifest:
     """(table, bulletin_id) → the name of the Parquet file under parquet/<table>/ that holds the
     bulletin's current rows of that table (none: it has none). Written under the writer lock,
@@ -96,6 +108,11 @@ class Manifest:
         self._ready = True
         return con
 
+    def ready(self) -> None:
+        """Made, with an earlier layout's files adopted: before a write's new files exist (they
+        are not of that layout)."""
+        self._connect().close()
+
     def _adopt(self, con: sqlite3.Connection) -> None:
         """Files of the earlier layout (one per table and bulletin, named by the bulletin)."""
         rows = [(t, f.stem, f.name) for t in TABLES if (self.parquet_dir / t).is_dir()
@@ -120,23 +137,28 @@ class Manifest:
             out.setdefault(file, []).append(key)
         return out
 
-    def switch(self, table: str, keys: list[str], file: str | None, with_rows: set[str]) -> list[str]:
-        """In one transaction: `keys` of `table` now point at `file` (those of `with_rows`) or at
-        nothing; returns the files no bulletin points at any more (to delete)."""
+    def switch(self, changes: dict[str, tuple[list[str], str | None, set[str]]]) -> dict[str, list[str]]:
+        """In one transaction, for each table of `changes` (table → keys, file, with_rows): its
+        `keys` now point at `file` (those of `with_rows`) or at nothing. Returns table → the
+        files no bulletin points at any more (to delete). One connection and one commit for a
+        write's tables: thirteen of each cost 0.23 s with a manifest of 20,000 bulletins."""
+        gone: dict[str, list[str]] = {}
         with _closing(self._connect()) as con:
             con.execute("begin immediate")
-            old: set[str] = set()
-            for part, marks in _in_parts(keys):
-                old.update(f for f, in con.execute(f"select distinct file from current where tbl = ? and "
-                                                   f"bulletin_id in ({marks})", [table, *part]).fetchall())
-                con.execute(f"delete from current where tbl = ? and bulletin_id in ({marks})", [table, *part])
-            if file:
-                con.executemany("insert into current values (?, ?, ?)", [(table, k, file) for k in keys
-                                                                          if k in with_rows])
-            unused = [f for f in sorted(old - {file}) if con.execute(
-                "select 1 from current where tbl = ? and file = ? limit 1", [table, f]).fetchone() is None]
+            for table, (keys, file, with_rows) in changes.items():
+                old: set[str] = set()
+                for part, marks in _in_parts(keys):
+                    old.update(f for f, in con.execute(f"select distinct file from current where tbl = ? and "
+                                                       f"bulletin_id in ({marks})", [table, *part]).fetchall())
+                    con.execute(f"delete from current where tbl = ? and bulletin_id in ({marks})", [table, *part])
+                if file:
+                    con.executemany("insert into current values (?, ?, ?)", [(table, k, file) for k in keys
+                                                                              if k in with_rows])
+                gone[table] = [f for f in sorted(old - {file}) if con.execute(
+                    "select 1 from current where tbl = ? and file = ? limit 1", [table, f]).fetchone() is None]
             con.execute("commit")
-        return unused
+        return gone
+
 
 def _in_parts(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
     """`keys` in parts small enough for one `in (…)` of SQLite, each with its `?, ?, …`."""
@@ -215,7 +237,9 @@ class WarehouseStore:
                 return
             for key in batch:
                 (self.pending_dir / f"{key}{WRITING}").touch()
+            self.manifest.ready()
             name = f"{time.time_ns():x}-{os.getpid()}.parquet"  # later writes sort after earlier ones
+            changes = {}
             for table in TABLES:
                 touching = [k for k, tables in batch.items() if table in tables]
                 if not touching:
@@ -224,8 +248,10 @@ class WarehouseStore:
                 if with_rows:
                     self._write_file(self.parquet_dir / table / name,
                                      pl.concat([batch[k][table] for k in with_rows], how="vertical_relaxed"))
-                for unused in self.manifest.switch(table, touching, name if with_rows else None, set(with_rows)):
-                    (self.parquet_dir / table / unused).unlink(missing_ok=True)
+                changes[table] = (touching, name if with_rows else None, set(with_rows))
+            for table, unused in self.manifest.switch(changes).items():
+                for file in unused:
+                    (self.parquet_dir / table / file).unlink(missing_ok=True)
             for key in batch:
                 os.replace(self.pending_dir / f"{key}{WRITING}", self.pending_dir / key)
 
@@ -308,14 +334,42 @@ class WarehouseStore:
                     f"where bulletin_id in {in_list(keys)}")
 
     def _update(self, keys: list[str]) -> dict[str, int]:
-        with self._next_version(from_current=True) as (con, counts):
-            if keys:
+        """The bulletins `keys` loaded again: in the DuckDB file itself, or into a copy of it
+        when a reader holds it open."""
+        con = self._open_in_place()
+        if con is None:
+            with self._next_version(from_current=True) as (con, counts):
                 con.execute("begin")
-                for table in TABLES:
-                    con.execute(f"delete from {table} where bulletin_id in {in_list(keys)}")
-                    self._insert(con, table, self.table_files(table, keys))
+                self._replace(con, keys)
                 con.execute("commit")
+            return counts
+        try:
+            con.execute("begin")
+            self._replace(con, keys)
+            sql_layer.apply(con)
+            counts = self._counts(con)
+            con.execute("commit")  # a failure before it rolls back: the file keeps its last state
+            con.execute("checkpoint")  # the WAL folded into the file (readers need not replay it)
+        finally:
+            con.close()
         return counts
+
+    def _open_in_place(self) -> duckdb.DuckDBPyConnection | None:
+        """The DuckDB file opened to write, or None when it is open elsewhere: another process
+        reading it (DuckDB's file lock) or a connection of this process."""
+        try:
+            return duckdb.connect(str(self.db_path), config=_writer_config(self.base_dir))
+        except (duckdb.IOException, duckdb.ConnectionException) as err:
+            if "lock" in str(err) or "different configuration" in str(err):
+                return None
+            raise
+
+    def _replace(self, con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
+        """Delete the rows of the bulletins `keys` and insert their current Parquet rows."""
+        for table in TABLES:
+            if keys:
+                con.execute(f"delete from {table} where bulletin_id in {in_list(keys)}")
+                self._insert(con, table, self.table_files(table, keys))
 
     @contextmanager
     def _next_version(self, from_current: bool) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, int]]]:
@@ -325,8 +379,7 @@ class WarehouseStore:
         tmp = self._new_db_file()
         if from_current:
             shutil.copyfile(self.db_path, tmp)
-        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION,
-                                               "memory_limit": LOAD_MEMORY, "temp_directory": str(self.base_dir / ".spill")})
+        con = duckdb.connect(str(tmp), config=_writer_config(self.base_dir))
         counts: dict[str, int] = {}
         try:
             yield con, counts

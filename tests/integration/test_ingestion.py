@@ -80,6 +80,92 @@ def test_a_new_bulletin_is_loaded_without_rebuilding_the_warehouse(two_loaded):
     assert list((settings.warehouse_dir / "pending").iterdir()) == []
 
 
+def _hold(db, mode: str, seconds: float) -> subprocess.Popen:
+    """Another process holding the DuckDB file `db` open: a reader ("read"), or a writer in the
+    middle of a transaction that adds a bulletin row ("write"); it prints `held` once it holds
+    it and lets go after `seconds`."""
+    code = {"read": f"c = duckdb.connect({str(db)!r}, read_only=True)",
+            "write": f"c = duckdb.connect({str(db)!r}); c.execute('begin'); "
+                     "c.execute(\"insert into bulletins (bulletin_id) values ('held_by_a_writer')\")"}[mode]
+    tail = "c.execute('commit'); c.close()" if mode == "write" else "c.close()"
+    proc = subprocess.Popen([sys.executable, "-c", f"import duckdb, time\n{code}\nprint('held', flush=True)\n"
+                             f"time.sleep({seconds})\n{tail}"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_load_writes_the_file_in_place_unless_a_reader_holds_it(two_loaded, tmp_path):
+    """No reader: the new bulletin goes into the DuckDB file itself (the same inode: no copy of
+    the warehouse per load). A reader in another process holding the file: the load goes into a
+    copy swapped in, the reader keeps the old state to the end."""
+    settings = two_loaded
+    db = settings.warehouse_dir / "warehouse.duckdb"
+    before = db.stat().st_ino
+    assert ingest(settings, SAMPLES["004"]) == 0
+    assert db.stat().st_ino == before
+    assert query(settings, "select count(*) from bulletins") == [(3,)]
+    assert_consistent(settings)
+
+    reader = _hold(db, "read", 600)
+    try:
+        _variants(tmp_path, 1)
+        assert ingest(settings, tmp_path / "variant_000.txt") == 0
+        assert db.stat().st_ino != before
+        assert query(settings, "select count(*) from bulletins") == [(4,)]
+    finally:
+        reader.kill()
+        reader.wait()
+    assert_consistent(settings)
+    assert [p.name for p in settings.warehouse_dir.glob(".warehouse.duckdb*")] == []
+
+
+def test_a_reader_waits_for_a_load_in_place_and_sees_its_commit(two_loaded):
+    """A reader opening the file while a writer holds it in place waits for the commit
+    (instead of DuckDB's lock error) and then sees the committed rows."""
+    db = two_loaded.warehouse_dir / "warehouse.duckdb"
+    writer = _hold(db, "write", 1.5)
+    try:
+        with duckdb.connect(str(db), read_only=True):
+            pass
+    except duckdb.IOException as err:
+        assert "lock" in str(err)  # DuckDB's own answer while the writer holds it
+    else:
+        raise AssertionError("the writer did not hold the file")
+    assert query(two_loaded, "select count(*) from bulletins where bulletin_id = 'held_by_a_writer'") == [(1,)]
+    assert writer.wait(timeout=60) == 0
+
+
+def test_a_failed_load_in_place_keeps_the_last_state(two_loaded, tmp_path, monkeypatch):
+    """A load in place that fails halfway (the new bulletin's lineage file, the last table
+    loaded, is garbage: every other table's rows were replaced by then) rolls back: every table
+    as it was, the bulletin still pending; the next load, with the file whole again, lands it."""
+    settings = two_loaded
+    store = WarehouseStore(settings.warehouse_dir)
+    tables = ("bulletins", "bulletin_lines", "documents", "lineage")
+    counts = {t: query(settings, f"select count(*) from {t}") for t in tables}
+    _variants(tmp_path, 1)
+    load, spoiled = WarehouseStore.sync_duckdb, {}
+
+    def spoil_then_load(self, rebuild=False):
+        [path] = self.table_files("lineage", self.pending()[0])
+        spoiled["path"], spoiled["bytes"] = path, path.read_bytes()
+        path.write_bytes(b"PAR1 not a parquet file PAR1")
+        return load(self, rebuild)
+
+    monkeypatch.setattr(WarehouseStore, "sync_duckdb", spoil_then_load)
+    assert ingest(settings, tmp_path / "variant_000.txt") == 1
+    assert {t: query(settings, f"select count(*) from {t}") for t in tables} == counts
+    assert store.pending()[0] == ["variant_000"]
+    monkeypatch.setattr(WarehouseStore, "sync_duckdb", load)
+    spoiled["path"].write_bytes(spoiled["bytes"])
+    db = settings.warehouse_dir / "warehouse.duckdb"
+    inode = db.stat().st_ino
+    assert ingest(settings, tmp_path / "variant_000.txt") == 0
+    assert db.stat().st_ino == inode  # in place again
+    assert query(settings, "select count(*) from bulletins") == [(counts["bulletins"][0][0] + 1,)]
+    assert_consistent(settings)
+
+
 def test_identical_bytes_under_two_names_are_loaded_once_and_both_names_kept(two_loaded_either, tmp_path):
     settings = two_loaded_either
     before = query(settings, "select count(*) from documents")

@@ -55,6 +55,17 @@ def test_settings_name_an_s3_raw_store():
         Settings.from_env({"GONGBAO_RAW_DIR": "s3:///no-bucket"})
 
 
+def test_a_runs_few_objects_are_found_by_name_as_the_listing_has_them(s3_raw):
+    """find_raw (a HEAD request a name, no listing) gives each key the object the listing gives
+    it, ETag and all; a key whose object is only under a deeper prefix, or gone, is None."""
+    access = raw.access_of(s3_raw)
+    listing = raw.list_raw(s3_raw.raw_url, access)
+    keys = [SAMPLES["000"].stem, PDF.name]
+    assert raw.find_raw(s3_raw.raw_url, keys, access) == {k: listing[k] for k in keys}
+    assert raw.find_raw(s3_raw.raw_url, [SAMPLES["004"].stem], access) is None  # only under older/
+    assert raw.find_raw(s3_raw.raw_url, [SAMPLES["000"].stem, "gone"], access) is None
+
+
 def test_build_from_objects_records_their_uri_and_etag(s3_raw):
     listing = raw.list_raw(s3_raw.raw_url, raw.access_of(s3_raw))
     assert sorted(o.name for o in listing.values()) == sorted([SAMPLES["000"].name, SAMPLES["003"].name, PDF.name])
