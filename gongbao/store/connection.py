@@ -21,6 +21,12 @@ LOAD_MEMORY = "256MB"
 READ_WAIT = 600
 
 
+def held_elsewhere(err: duckdb.Error) -> bool:
+    """DuckDB's answer when another process holds the file's lock (a writer, for a reader; any
+    connection, for a writer)."""
+    return isinstance(err, duckdb.IOException) and "Could not set lock" in str(err)
+
+
 def open_reader(db_path: Path, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the warehouse: a reader holding it open never blocks a
     writer (the load goes into a copy, swapped in); a reader opening it while a load writes it
@@ -36,7 +42,7 @@ def open_reader(db_path: Path, sandboxed: bool = False) -> duckdb.DuckDBPyConnec
             return duckdb.connect(str(db_path), read_only=True, config=config)
         except duckdb.IOException as err:
             # a load writing the file in place holds DuckDB's lock until it commits
-            if "Could not set lock" not in str(err) or time.monotonic() > deadline:
+            if not held_elsewhere(err) or time.monotonic() > deadline:
                 raise
         time.sleep(pause)
         pause = min(2 * pause, 0.5)

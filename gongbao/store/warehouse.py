@@ -52,7 +52,7 @@ from filelock import FileLock
 from quality.schemas import TABLES, empty_frame, frame, polars_schema
 
 from gongbao.store import sql_layer
-from gongbao.store.connection import DB_NAME, LOAD_MEMORY, in_list, open_reader
+from gongbao.store.connection import DB_NAME, LOAD_MEMORY, held_elsewhere, in_list, open_reader
 
 # The DuckDB file is written in the storage format of DuckDB 1.5.0, not the library's newest:
 # the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers open it (docs/sql.md), and
@@ -79,7 +79,6 @@ def _writer_config(base_dir: Path) -> dict[str, str]:
     LOAD_MEMORY, and spilling to <warehouse>/.spill beyond it."""
     return {"storage_compatibility_version": STORAGE_VERSION, "memory_limit": LOAD_MEMORY,
             "temp_directory": str(base_dir / ".spill")}
-
 
 
 class Manifest:
@@ -111,7 +110,8 @@ class Manifest:
     def ready(self) -> None:
         """Made, with an earlier layout's files adopted: before a write's new files exist (they
         are not of that layout)."""
-        self._connect().close()
+        if not self._ready:
+            self._connect().close()
 
     def _adopt(self, con: sqlite3.Connection) -> None:
         """Files of the earlier layout (one per table and bulletin, named by the bulletin)."""
@@ -360,16 +360,17 @@ class WarehouseStore:
         try:
             return duckdb.connect(str(self.db_path), config=_writer_config(self.base_dir))
         except (duckdb.IOException, duckdb.ConnectionException) as err:
-            if "lock" in str(err) or "different configuration" in str(err):
+            if held_elsewhere(err) or "different configuration" in str(err):
                 return None
             raise
 
     def _replace(self, con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
         """Delete the rows of the bulletins `keys` and insert their current Parquet rows."""
+        if not keys:
+            return
         for table in TABLES:
-            if keys:
-                con.execute(f"delete from {table} where bulletin_id in {in_list(keys)}")
-                self._insert(con, table, self.table_files(table, keys))
+            con.execute(f"delete from {table} where bulletin_id in {in_list(keys)}")
+            self._insert(con, table, self.table_files(table, keys))
 
     @contextmanager
     def _next_version(self, from_current: bool) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, int]]]:
