@@ -126,7 +126,7 @@ def _bare_mentions(text: str, taken: list[tuple[int, int]], masked: list[tuple[i
     for m in _BARE.finditer(text):
         num_start, end = m.start("num"), m.end()
         nxt = text[end:end + 1]
-        if (nxt and (nxt.isdigit() or nxt in ".:：%‰" or re.match(rf"[{CJK}A-Za-z]", nxt) and not m["post"])
+        if (nxt and (nxt.isdigit() or nxt in ".:：%‰" or _WORD_START.match(nxt) and not m["post"])
                 or _inside(num_start, masked) or any(a <= num_start < b for a, b in taken)):
             continue  # a longer ratio (`22.7:32.4:44.9`), a number with a unit, or a name
         value = _number(m["num"])
@@ -175,12 +175,18 @@ _TIME_UNIT = re.compile(rf"(?:{_PREFIX})[余多]?(?:{alternatives(TIME_WORDS)})"
 _FOREIGN_MONEY = re.compile(r"\s*(?:美元|港元|港币|欧元|日元|英镑)")
 
 
+_NUMBER_END = re.compile(r"[\d.]$")
+_DURATION_MEASURE = re.compile(DURATION_MEASURES)
+_WORD_START = re.compile(r"[" + CJK + r"A-Za-z]")
+_EACH_BEFORE = re.compile(r"每[^，。；,;]{0,3}$")
+
+
 def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
     before = text[max(0, m.start("num") - 12):m.start("num")]
     after = text[m.end():m.end() + 3]
-    if before.endswith("第") or re.search(r"[\d.]$", before):
+    if before.endswith("第") or _NUMBER_END.search(before):
         return True  # ordinal, or the tail of a longer number
-    if _TIME_UNIT.fullmatch(unit) and not re.search(DURATION_MEASURES, before):
+    if _TIME_UNIT.fullmatch(unit) and not _DURATION_MEASURE.search(before):
         return True  # a year, an age or a time limit; a life span or a count of days is a measure
     if _FOREIGN_MONEY.match(text, m.end()):
         return True  # `28.02亿美元`: money, but not in yuan
@@ -191,17 +197,17 @@ def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
     if _RULE_BEFORE.search(before):
         return True  # `减按15%`, `按20%`: a rate a rule applies, not a measure
     nxt = text[m.end():m.end() + 4].lstrip()[:1]  # `20Mbps 宽带`: a space does not part them
-    if unit.endswith("元") or not nxt or not re.match(r"[" + CJK + r"A-Za-z]", nxt):
+    if unit.endswith("元") or not nxt or not _WORD_START.match(nxt):
         return False  # money is often followed by what it is (`3000 元生活补助`)
     # A word follows the number. It modifies that word (`20Mbps宽带`, `1200人以下的学校`,
     # `每3—10万居民`) unless something is done to a number of things (`培养 100 名…`).
     if _BACK_REFERENCE.search(before):
         return True  # `带动10个优势产业`, `围绕以上10个产业`: names counted elsewhere
     acted = bool(_ACTION.search(text[max(0, m.start("num") - 6):m.start("num")]))
-    if _TECH_UNIT.fullmatch(unit) and not re.match(r"[、和及与或]", nxt):
+    if _TECH_UNIT.fullmatch(unit) and nxt not in "、和及与或":
         return True
     if m["post"] in ("以上", "以下") and nxt == "的":
         return m["post"] == "以下" or not acted  # `取得 60 项以上的重大突破` counts; `1200人以下的学校` does not
-    if re.search(r"每[^，。；,;]{0,3}$", before):
+    if _EACH_BEFORE.search(before):
         return True
     return False

@@ -193,18 +193,26 @@ def _after_preposition(name: str) -> str:
     return name
 
 
+_GROUP_AFTER = re.compile(r"[（(][^（）()，。；\d]{1,8}[)）]")
+_HAN = re.compile(f"[{CJK}]")
+_LIST_COMMA_END = re.compile(r"、\s*$")
+_DIGIT_START = re.compile(r"\s*\d")
+_DE_PHRASE_END = re.compile(r"\S的[" + CJK + r"]{2,}$")
+_THING_START = re.compile(r"[\d" + CJK + r"“]")
+
+
 def counted_thing(text: str, end: int) -> str:
     """The noun right after a count (`培养 100 名` + `掌握…的管理人才`, `60 项以上的重大突破`), or ''."""
     found = _TAIL.match(text, end)
     tail = found[0]
     after = text[found.end():found.end() + 10]
-    group = re.match(r"[（(][^（）()，。；\d]{1,8}[)）]", after)
+    group = _GROUP_AFTER.match(after)
     if group and tail.strip() and not _BRACKET_REMARK.fullmatch(group[0]):
         tail += group[0]  # `大学生创业孵化园区(基地)`; not `重点水库（克孜尔水库）`
         more = _TAIL.match(text, found.end() + len(group[0]))[0]
-        if re.match(rf"[{CJK}]", more) and _predicate_first(tail + more) != tail + more:
+        if _HAN.match(more) and _predicate_first(tail + more) != tail + more:
             tail += more  # `9个县(市、区)均在社会福利院设立了儿童部`: what the things did goes on
-    if re.search(r"、\s*$", tail) and re.match(r"\s*\d", after):
+    if _LIST_COMMA_END.search(tail) and _DIGIT_START.match(after):
         tail = tail.rstrip()[:-1]  # `3265个农家书屋、429个职工书屋`: the next count starts a new thing
     tail = tail.strip()
     if tail.endswith("中") and len(tail) > 2 and words(tail)[-1] == "中":
@@ -213,9 +221,9 @@ def counted_thing(text: str, end: int) -> str:
         tail = tail[1:]
     if tail and len(tail) <= 4 and all(flag.startswith("v") for _, flag in posseg(tail)):
         return ""  # `…不少于15名核定`: a verb, not a thing counted
-    if re.search(r"\S的[" + CJK + r"]{2,}$", tail) and not tail.startswith(("的", "和", "及", "与", "或", "等")):
+    if _DE_PHRASE_END.search(tail) and not tail.startswith(("的", "和", "及", "与", "或", "等")):
         return tail  # `30个左右达到二级综合医院标准的县域医疗卫生次中心`: a 的-phrase names the thing
-    return "" if not tail or _NOT_A_NOUN.match(tail) or not re.match(r"[\d" + CJK + r"“]", tail) else tail
+    return "" if not tail or _NOT_A_NOUN.match(tail) or not _THING_START.match(tail) else tail
 
 
 _NOUNISH = ("n", "s", "b", "f", "zg", "j", "x", "m", "q", "vn")
@@ -426,7 +434,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         if role == "share_of" and m.unit == "%":
             subject_part = clean_name(clause[:_SHARE_OF.search(clause.rstrip()).start()])
             name = f"{subject_part}占{plan}" if subject_part else "占" + plan
-        thing = counted_thing(text, m.end)
+        thing = counted = counted_thing(text, m.end)
         key = (m.value, m.unit, thing[:4])
         seen[key] = seen.get(key, 0) + 1
         if thing and seen[key] > 2:
@@ -498,7 +506,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             name = tail_words(name + thing, _MAX_NAME)
         name = _in_statistical_scope(work, m.start, name).strip("、，,：:；; ")
         prev_end = m.end
-        if not name or not re.search(r"[" + CJK + r"]", name):
+        if not name or not _HAN.search(name):
             continue
         sentence = text[s_start:m.start]
         paragraph = paragraph_before(text, m.start)
@@ -536,7 +544,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
         named = _NAMED_PLACE.match(name)
         if named:
             last_place = (section, named[0])
-        prev_row = {**row, "_role": (role, sign, plan), "_thing": counted_thing(text, m.end)}
+        prev_row = {**row, "_role": (role, sign, plan), "_thing": counted}
     return rows
 
 
@@ -689,14 +697,20 @@ def _threshold(text: str, m: Mention, s_start: int, s_end: int) -> bool:
     return m.unit == "%" and clause.rstrip().endswith("的") and bool(_RULE_RATE.search(clause))
 
 
+_SPACED_AFTER = re.compile(r"\s+(\S)")
+_HAN_OR_DIGIT = re.compile(rf"[{CJK}\d]")
+_SPACED_LABEL = re.compile(rf"[{CJK}%\d]\s+[{CJK}]")
+_LABEL_STOP = re.compile(r"[，,、：:]")
+
+
 def _chart_label(text: str, m: Mention, s_start: int) -> bool:
     """A value of a chart that a web page ran into its text (`…比重 第一产业6.6% 第三产业40.1% 第二…`):
     labels and values separated by spaces, with no punctuation of a sentence."""
-    after = re.match(r"\s+(\S)", text[m.end:m.end + 4])
-    if not after or not re.match(rf"[{CJK}\d]", after[1]) or after[1] in "和及与或、":
+    after = _SPACED_AFTER.match(text, m.end, m.end + 4)
+    if not after or not _HAN_OR_DIGIT.match(after[1]) or after[1] in "和及与或、":
         return False
     before = text[max(s_start, m.start - 40):m.start]
-    return bool(re.search(rf"[{CJK}%\d]\s+[{CJK}]", before)) and not re.search(r"[，,、：:]", before[-12:])
+    return bool(_SPACED_LABEL.search(before)) and not _LABEL_STOP.search(before[-12:])
 
 
 def _in_table_row(prose: Prose, m: Mention) -> bool:
@@ -711,7 +725,7 @@ def _in_table_row(prose: Prose, m: Mention) -> bool:
     a = prose.text.rfind("\t", start, m.num_start) + 1 or start
     b = prose.text.find("\t", m.end, end)
     cell = prose.text[max(a, start):b if b >= 0 else end]
-    return not re.search(f"[{CJK}]", cell.replace(m.text, ""))
+    return not _HAN.search(cell.replace(m.text, ""))
 
 
 def _respective(work: str, mentions: list[Mention], i: int, at: int, s_start: int) -> str | None:

@@ -52,7 +52,9 @@ def fold_width(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made the
+# Lines half of split_lines (a bulletin has thousands of them); nothing assigns to their fields.
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
     no: int  # 1-based line number in the raw file, split on "\n" only
     raw: str
@@ -60,7 +62,7 @@ class Line:
     text: str = ""  # norm without surrounding white space, computed once (rules read it often)
 
     def __post_init__(self):
-        object.__setattr__(self, "text", self.norm.strip())
+        self.text = self.norm.strip()
 
     @property
     def blank(self) -> bool:

@@ -1,6 +1,7 @@
 """The cheaper ways of computing the same thing (issue 17) give what the plain ways gave:
 width folding by kind of character, the script share and the mojibake check over the whole
-text, prose lines filtered once, the text hash in one NFKC pass, keywords ranked on tuples."""
+text, prose lines filtered once, the text hash in one NFKC pass, keywords ranked on tuples,
+sentences found by bisecting their ends."""
 from __future__ import annotations
 
 import hashlib
@@ -141,3 +142,31 @@ def test_a_corrupt_idf_cache_is_built_again(tmp_path, monkeypatch):
         assert cache.stat().st_size > 1_000_000
     finally:
         kw._idf.cache_clear()
+
+
+def _sentence_span_walked(text, pos):
+    """sentence_span as it was: a walk character by character each way."""
+    from parsing.numbers.sentences import _SENTENCE_END
+    a = pos
+    while a > 0 and text[a - 1] not in _SENTENCE_END:
+        a -= 1
+    b = pos
+    while b < len(text) and text[b] not in _SENTENCE_END:
+        b += 1
+    return a, b
+
+
+def test_sentence_span_bisects_what_the_walk_found():
+    """Every offset of every sample's prose (and texts that start or end on a sentence end,
+    or have none), asked in turns of two texts, so the one text remembered is replaced."""
+    from parsing.numbers.sentences import sentence_span
+    lines = [split_lines(t) for t in _texts()]
+    proses = [document_prose(ls, 1, len(ls), False, set()).text for ls in lines]
+    odd = ["", "。", "无句号的一段话", "。开头", "结尾；", "两个。。句号\n换行"]
+    for text in proses + odd:
+        for pos in range(len(text) + 1):
+            assert sentence_span(text, pos) == _sentence_span_walked(text, pos)
+    first, second = proses[0], proses[1]
+    for pos in range(0, min(len(first), len(second)), 97):  # alternating texts
+        assert sentence_span(first, pos) == _sentence_span_walked(first, pos)
+        assert sentence_span(second, pos) == _sentence_span_walked(second, pos)
