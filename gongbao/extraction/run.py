@@ -13,7 +13,6 @@ import multiprocessing
 import re
 import time
 import traceback
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +25,7 @@ from parsing import PARSER_VERSION
 from parsing.bulletin import parse_bulletin
 from parsing.errors import BulletinError
 from parsing.ids import display_name
+from parsing.text.lines import nfkc
 from quality.schemas import COUNTED, EXTRACTED, NUMBER_TABLES, TABLES, empty_frame, frame
 from quality.validate import numbers_per_bulletin, rows_outside_documents, toc_mismatches, validate
 
@@ -265,11 +265,10 @@ def _frames_of(key: str, path: Path, parsed: Parsed, run_id: str, store: Warehou
 def text_sha256(lines: list[dict]) -> str:
     """SHA-256 of a bulletin's text as read, NFKC-folded with all white space dropped: the
     same text arriving in another encoding (or with other line breaks) hashes the same."""
-    # One normalization of the lines joined by "\n", not one per line: "\n" is a starter that
-    # composes with nothing, so NFKC of the joined text is the lines' NFKC joined, and the
-    # "\n" are white space, dropped with the rest.
+    # The lines joined by "\n" and normalized at once (`nfkc`: NFKC of the joined text is the
+    # lines' NFKC joined); the "\n" are white space, dropped with the rest.
     text = "\n".join(row["text"] for row in lines)
-    return hashlib.sha256(_SPACE.sub("", unicodedata.normalize("NFKC", text)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_SPACE.sub("", nfkc(text)).encode("utf-8")).hexdigest()
 
 
 def _version(parsed, sha256: str, run_id: str, started: float) -> dict:

@@ -1,7 +1,7 @@
 """The cheaper ways of computing the same thing (issue 17) give what the plain ways gave:
 width folding by kind of character, the script share and the mojibake check over the whole
-text, prose lines filtered once, the text hash in one NFKC pass, keywords ranked on tuples,
-sentences found by bisecting their ends."""
+text, prose lines filtered once, the text hash's NFKC after folding full-width forms, keywords
+ranked on tuples, sentences found by bisecting their ends."""
 from __future__ import annotations
 
 import hashlib
@@ -83,6 +83,22 @@ def test_prose_from_pieces_is_the_prose():
                     document_prose(lines, first, last, wrapped, skip)
         assert [p is None for p in pieces] == [ln.blank or is_noise(ln.text) or
                                                bool(re.match(r"^[\s—－-]*$", ln.text)) for ln in lines]
+
+
+def test_nfkc_is_unicodedatas():
+    """The folds before NFKC change nothing NFKC would not: full-width forms next to combining
+    marks (`Ａ\u0301` is `Á`), compatibility characters that stay for NFKC to do (①, ℃, …),
+    the zero-width space and BOM that NFKC keeps, and random mixes of them."""
+    from parsing.text.lines import nfkc
+    chars = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000", "\u00a0", "\u2002", "\u2003", "\u200b",
+                                                       "\ufeff", "\u0301", "\u0308", "\u3099", "\u1161", "\u11a8",
+                                                       "①", "℃", "…", "ｶ", "가", "e", "中", "，", "\n", " "]
+    rng = random.Random(15)
+    for _ in range(5000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 40)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
+    for text in _texts() + ["Ａ\u0301\n\u0301Ｂ\n①\u200b\ufeff\n"]:
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_text_hash_as_line_by_line():
