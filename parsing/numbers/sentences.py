@@ -115,6 +115,7 @@ _HEAD_MARK = re.compile(r"^\s*(?:(第[一二三四五六七八九十]+[章篇部
                         r"|([（(][一二三四五六七八九十]+[)）])|(\d{1,2}[、.．](?!\d))|(——+|—|[①-⑳]))")
 _INLINE_HEADING = re.compile(r"(?<=[。；;！？\s])\s*((?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])"
                              r"[^\s。，,；;：:\d]{2,20})(?=\s)")
+_INLINE_NUMERAL = re.compile(r"[一二三四五六七八九十][、)）]")  # what every inline heading holds
 _REVIEW_WORDS = re.compile(r"回顾|执行情况|完成情况|发展成就|成就|发展基础|发展现状|基本情况|工作总结|决算")
 _PLAN_WORDS = re.compile(r"草案|安排|目标|任务|重点工作|计划|展望|思路|打算")
 # What a section is about: `一般公共预算完成情况` → 一般公共预算, `1.全市社会保险基金预算` → itself.
@@ -157,8 +158,9 @@ class Outline:
             mark = _HEAD_MARK.match(line)  # most lines are not headings: no call for them
             if mark:
                 self._heading(a, a + len(line.rstrip()), line, mark)
-            for inline in _INLINE_HEADING.finditer(line, 1):
-                # a web page that flattened its paragraphs: `…增长29.4%。 九、居民收入消费和社会保障 全年…`
+            # a web page that flattened its paragraphs: `…增长29.4%。 九、居民收入消费和社会保障 全年…`
+            # (one line in nine has a numeral before 、 or a bracket, which such a heading needs)
+            for inline in _INLINE_HEADING.finditer(line, 1) if _INLINE_NUMERAL.search(line, 1) else ():
                 mark = _HEAD_MARK.match(inline[1])
                 if mark:
                     self._heading(a + inline.start(1), a + inline.end(1), inline[1], mark)
