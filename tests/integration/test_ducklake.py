@@ -216,7 +216,9 @@ store._transaction(body, "a writer to be killed")
 
 
 def _gongbao(settings: Settings, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "DAGSTER_HOME": tempfile.mkdtemp(prefix="dagster_home")}
+    # each process its own Dagster instance, in the test's folder (removed with it)
+    home = tempfile.mkdtemp(prefix="dagster_home", dir=settings.raw_dir.parent)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "DAGSTER_HOME": home}
     return subprocess.Popen([sys.executable, "-m", "gongbao.cli.main", *args, "--raw", str(settings.raw_dir), "-q"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 

@@ -240,8 +240,10 @@ def _variants(raw, n):
 def _gongbao(settings, *args):
     import tempfile
 
-    # each process its own Dagster instance (the test is about the warehouse, not Dagster's sqlite)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "DAGSTER_HOME": tempfile.mkdtemp(prefix="dagster_home")}
+    # each process its own Dagster instance (the test is about the warehouse, not Dagster's sqlite),
+    # in the test's folder (removed with it)
+    home = tempfile.mkdtemp(prefix="dagster_home", dir=settings.raw_dir.parent)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "DAGSTER_HOME": home}
     return subprocess.Popen([sys.executable, "-m", "gongbao.cli.main", *args, "--raw", str(settings.raw_dir),
                              "--warehouse", str(settings.warehouse_dir)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
