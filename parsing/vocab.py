@@ -9,6 +9,8 @@ import re
 YEAR = r"(?:19|20)\d\d"  # a four-digit year of the PRC era's documents (1900-2099)
 PERIOD = rf"^{YEAR}(?:-{YEAR})?$"  # a period column's value: 2015, 2011-2015
 CJK = "\u4e00-\u9fff"  # the CJK Unified Ideographs block, for character classes: f"[{CJK}]"
+HAN = re.compile(f"[{CJK}]")  # one Han character
+HAN_OR_LATIN = re.compile(f"[{CJK}A-Za-z]")  # one Han character or Latin letter: a word's, not a number's
 
 # Comparator words and signs written before a number, and what they mean. One table for
 # the cells of indicator tables and for sentences.

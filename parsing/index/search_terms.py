@@ -7,7 +7,7 @@ documents, or its words would not meet theirs.
 """
 from __future__ import annotations
 
-from parsing.vocab import CJK
+from parsing.vocab import HAN_OR_LATIN
 
 import re
 from collections import Counter
@@ -18,7 +18,6 @@ from parsing.text.lines import fold_width, to_simplified
 from parsing.index.segment import words
 
 STOP_WORDS_FILE = Path(__file__).with_name("dictionaries") / "stop_words.txt"
-_WORD = re.compile(r"[" + CJK + r"A-Za-z]")  # a term has a Han character or a Latin letter
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +26,7 @@ def stop_words() -> frozenset[str]:
 
 
 def is_term(word: str) -> bool:
-    return bool(_WORD.search(word)) and word not in stop_words()
+    return bool(HAN_OR_LATIN.search(word)) and word not in stop_words()  # a Han character or a Latin letter
 
 
 # word → its term (lower-cased) or None when it is not one: a body's words are mostly words

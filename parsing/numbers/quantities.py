@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
-from parsing.vocab import (CJK, COMPARATORS, COUNT_WORDS, DURATION_MEASURES, MEASURE_WORDS, POST_COMPARATORS,
+from parsing.vocab import (CJK, COMPARATORS, HAN_OR_LATIN, COUNT_WORDS, DURATION_MEASURES, MEASURE_WORDS, POST_COMPARATORS,
                            SCALE, SCALE_PREFIXES, TIME_WORDS, alternatives)
 
 CENT = Decimal("0.01")  # money is kept to the fen
@@ -126,7 +126,7 @@ def _bare_mentions(text: str, taken: list[tuple[int, int]], masked: list[tuple[i
     for m in _BARE.finditer(text):
         num_start, end = m.start("num"), m.end()
         nxt = text[end:end + 1]
-        if (nxt and (nxt.isdigit() or nxt in ".:：%‰" or _WORD_START.match(nxt) and not m["post"])
+        if (nxt and (nxt.isdigit() or nxt in ".:：%‰" or HAN_OR_LATIN.match(nxt) and not m["post"])
                 or _inside(num_start, masked) or any(a <= num_start < b for a, b in taken)):
             continue  # a longer ratio (`22.7:32.4:44.9`), a number with a unit, or a name
         value = _number(m["num"])
@@ -177,7 +177,6 @@ _FOREIGN_MONEY = re.compile(r"\s*(?:美元|港元|港币|欧元|日元|英镑)")
 
 _NUMBER_END = re.compile(r"[\d.]$")
 _DURATION_MEASURE = re.compile(DURATION_MEASURES)
-_WORD_START = re.compile(r"[" + CJK + r"A-Za-z]")
 _EACH_BEFORE = re.compile(r"每[^，。；,;]{0,3}$")
 
 
@@ -197,7 +196,7 @@ def _is_excluded(text: str, m: re.Match, unit: str) -> bool:
     if _RULE_BEFORE.search(before):
         return True  # `减按15%`, `按20%`: a rate a rule applies, not a measure
     nxt = text[m.end():m.end() + 4].lstrip()[:1]  # `20Mbps 宽带`: a space does not part them
-    if unit.endswith("元") or not nxt or not _WORD_START.match(nxt):
+    if unit.endswith("元") or not nxt or not HAN_OR_LATIN.match(nxt):
         return False  # money is often followed by what it is (`3000 元生活补助`)
     # A word follows the number. It modifies that word (`20Mbps宽带`, `1200人以下的学校`,
     # `每3—10万居民`) unless something is done to a number of things (`培养 100 名…`).

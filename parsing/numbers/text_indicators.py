@@ -32,7 +32,7 @@ from parsing.numbers.quantities import Mention
 from parsing.numbers.sentences import (BOUNDARY, DocContext, Outline, clause_start, kind_of, paragraph_before,
                                        review_spans, sentence_span)
 from parsing.structure.prose import Prose
-from parsing.vocab import (ABBREVIATIONS, PLACE_KINDS, POST_COMPARATORS, CHANGE_DOWN, CHANGE_NOUNS, CHANGE_UP, CJK, COMPARISON_BASE, DEPENDENT_HEADS,
+from parsing.vocab import (HAN, ABBREVIATIONS, PLACE_KINDS, POST_COMPARATORS, CHANGE_DOWN, CHANGE_NOUNS, CHANGE_UP, CJK, COMPARISON_BASE, DEPENDENT_HEADS,
                            STATISTICAL_SCOPES, YEAR, alternatives)
 
 _MAX_NAME = 40
@@ -194,7 +194,6 @@ def _after_preposition(name: str) -> str:
 
 
 _GROUP_AFTER = re.compile(r"[（(][^（）()，。；\d]{1,8}[)）]")
-_HAN = re.compile(f"[{CJK}]")
 _LIST_COMMA_END = re.compile(r"、\s*$")
 _DIGIT_START = re.compile(r"\s*\d")
 _DE_PHRASE_END = re.compile(r"\S的[" + CJK + r"]{2,}$")
@@ -210,7 +209,7 @@ def counted_thing(text: str, end: int) -> str:
     if group and tail.strip() and not _BRACKET_REMARK.fullmatch(group[0]):
         tail += group[0]  # `大学生创业孵化园区(基地)`; not `重点水库（克孜尔水库）`
         more = _TAIL.match(text, found.end() + len(group[0]))[0]
-        if _HAN.match(more) and _predicate_first(tail + more) != tail + more:
+        if HAN.match(more) and _predicate_first(tail + more) != tail + more:
             tail += more  # `9个县(市、区)均在社会福利院设立了儿童部`: what the things did goes on
     if _LIST_COMMA_END.search(tail) and _DIGIT_START.match(after):
         tail = tail.rstrip()[:-1]  # `3265个农家书屋、429个职工书屋`: the next count starts a new thing
@@ -506,7 +505,7 @@ def text_indicators(prose: Prose, mentions: list[Mention], ctx: DocContext) -> l
             name = tail_words(name + thing, _MAX_NAME)
         name = _in_statistical_scope(work, m.start, name).strip("、，,：:；; ")
         prev_end = m.end
-        if not name or not _HAN.search(name):
+        if not name or not HAN.search(name):
             continue
         sentence = text[s_start:m.start]
         paragraph = paragraph_before(text, m.start)
@@ -725,7 +724,7 @@ def _in_table_row(prose: Prose, m: Mention) -> bool:
     a = prose.text.rfind("\t", start, m.num_start) + 1 or start
     b = prose.text.find("\t", m.end, end)
     cell = prose.text[max(a, start):b if b >= 0 else end]
-    return not _HAN.search(cell.replace(m.text, ""))
+    return not HAN.search(cell.replace(m.text, ""))
 
 
 def _respective(work: str, mentions: list[Mention], i: int, at: int, s_start: int) -> str | None:

@@ -6,7 +6,7 @@ only ever see half-width digits and Simplified characters.
 """
 from __future__ import annotations
 
-from parsing.vocab import CJK
+from parsing.vocab import CJK, HAN
 
 import operator
 import re
@@ -53,8 +53,6 @@ def fold_width(text: str) -> str:
     return text
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made the
-# Lines half of split_lines (a bulletin has thousands of them); nothing assigns to their fields.
 # The folds that NFKC makes too: a character and its fold have the same compatibility
 # decomposition (all but the zero-width space and BOM, which NFKC keeps), so a text folded by
 # them has the same NFKC form (NFKC composes the text's NFKD, which they do not change).
@@ -76,6 +74,8 @@ def nfkc(text: str) -> str:
                      for p in text.split("\n"))
 
 
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made the
+# Lines half of split_lines (a bulletin has thousands of them); nothing assigns to their fields.
 @dataclass(slots=True, unsafe_hash=True)
 class Line:
     no: int  # 1-based line number in the raw file, split on "\n" only
@@ -114,7 +114,6 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-_CJK_CHAR = re.compile(f"[{CJK}]")
 _CJK_RUN = re.compile(f"[{CJK}]+")
 
 
@@ -147,7 +146,7 @@ def simplified_share(lines: list[Line]) -> float:
 def _simplified_share_by_line(lines: list[Line]) -> float:
     total = changed = 0
     for line in lines:
-        total += len(_CJK_CHAR.findall(line.raw))
+        total += len(HAN.findall(line.raw))
         folded = fold_width(line.raw)
         if folded != line.norm:  # only lines that OpenCC (or Markdown blanking) touched
             changed += sum(1 for a, b in zip(folded, line.norm) if a != b and b != " ")
