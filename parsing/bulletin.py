@@ -30,7 +30,7 @@ from parsing.structure.formats import detect_format
 from parsing.structure.masthead import read_masthead, year_from_documents
 from parsing.structure.portal import apply_portal_metadata, metadata_date
 from parsing.structure.prose import document_prose, prose_pieces
-from parsing.text.lines import simplified_share, split_lines, squash, to_simplified
+from parsing.text.lines import is_traditional, split_lines, squash, to_simplified
 from parsing.text.mojibake import mojibake_lines
 
 TRADITIONAL_SHARE = 0.05  # share of CJK characters OpenCC changes above which a text is Traditional
@@ -136,7 +136,7 @@ def parse_text(read: ReadText, source_file: str, source_bytes: int, bulletin_id:
         "issue_no": mast.issue_no,
         "cumulative_no": mast.cumulative_no,
         "issue_date": mast.issue_date,
-        "script": "traditional" if simplified_share(lines) > TRADITIONAL_SHARE else "simplified",
+        "script": "traditional" if is_traditional(lines, TRADITIONAL_SHARE) else "simplified",
         "encoding": read.encoding,
         "detected_format": fmt,
         "char_count": len(read.text),

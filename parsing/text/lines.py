@@ -117,18 +117,19 @@ def split_lines(text: str) -> list[Line]:
 _CJK_RUN = re.compile(f"[{CJK}]+")
 
 
-def simplified_share(lines: list[Line]) -> float:
-    """Share of CJK characters that OpenCC changed: near 0 for Simplified text.
+def is_traditional(lines: list[Line], share: float) -> bool:
+    """Whether OpenCC changed more than `share` of the text's CJK characters (near 0 for
+    Simplified text): `_simplified_share_by_line(lines) > share`, on the whole text at once.
 
-    Counted on the whole text at once (one regex pass, one width fold, one comparison);
-    only the lines that differ from their fold (OpenCC or Markdown blanking touched them)
-    are compared character by character."""
+    The changed characters are counted first (one width fold, one comparison; only the lines
+    that differ from their fold, where OpenCC or Markdown blanking touched them, character by
+    character), then the CJK characters only as far as the answer needs: the share falls as
+    the count grows, so once the changed ones are `share` or less of the characters counted,
+    the text is Simplified (a Simplified bulletin is decided in its first few thousand
+    characters, where counting every one was half of the check)."""
     raw = "\n".join(line.raw for line in lines)
     if raw.count("\n") != len(lines) - 1:  # a line holding "\n" itself: line by line
-        return _simplified_share_by_line(lines)
-    total = sum(map(len, _CJK_RUN.findall(raw)))
-    if not total:
-        return 0.0
+        return _simplified_share_by_line(lines) > share
     folded = fold_width(raw)
     changed = 0
     if folded != "\n".join(line.norm for line in lines):
@@ -140,7 +141,17 @@ def simplified_share(lines: list[Line]) -> float:
                 changed += sum(1 for a, b in zip(f, norm) if a != b and b != " ")
             else:
                 changed += sum(map(operator.ne, f, norm))
-    return changed / total
+    if not changed:
+        return False  # a share of 0 (or no CJK character at all)
+    total = 0
+    for at in range(0, len(raw), _SCRIPT_PIECE):  # a run cut at a piece's end is counted in two parts
+        total += sum(map(len, _CJK_RUN.findall(raw, at, at + _SCRIPT_PIECE)))
+        if total and changed / total <= share:
+            return False
+    return bool(total) and changed / total > share
+
+
+_SCRIPT_PIECE = 4096  # characters counted at a time
 
 
 def _simplified_share_by_line(lines: list[Line]) -> float:

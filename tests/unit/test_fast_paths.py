@@ -18,8 +18,7 @@ from parsing.index.search_terms import is_term, term_counts
 from parsing.index.segment import words
 from parsing.structure.layout import is_noise
 from parsing.structure.prose import document_prose, prose_pieces
-from parsing.text.lines import (_FULLWIDTH, _simplified_share_by_line, fold_width, simplified_share,
-                                split_lines)
+from parsing.text.lines import _FULLWIDTH, _simplified_share_by_line, fold_width, is_traditional, split_lines
 from parsing.text.mojibake import _GBK_OF_UTF8, _LOST, is_garbled, mojibake_lines
 from tests.conftest import RAW
 
@@ -62,7 +61,31 @@ def _split_lines_by_line(text):
 def test_lines_and_script_share_as_line_by_line(text):
     lines = split_lines(text)
     assert lines == _split_lines_by_line(text)
-    assert simplified_share(lines) == _simplified_share_by_line(lines)
+    for share in (0.0, 0.001, 0.05, 0.5):
+        assert is_traditional(lines, share) == (_simplified_share_by_line(lines) > share)
+
+
+def test_script_decided_as_by_the_whole_share():
+    """Samples with a growing part of their lines in Traditional characters, around the
+    threshold and past the first pieces counted: the decision is the whole share's."""
+    from opencc import OpenCC
+
+    s2t = OpenCC("s2t").convert
+    rng = random.Random(9704)
+    for text in _texts():
+        rows = text.split("\n")
+        for part in (0.0, 0.01, 0.03, 0.05, 0.08, 0.3, 1.0):
+            mixed = "\n".join(s2t(r) if rng.random() < part else r for r in rows)
+            lines = split_lines(mixed)
+            share = _simplified_share_by_line(lines)
+            for threshold in (0.0, 0.01, 0.05, share, 0.2):
+                assert is_traditional(lines, threshold) == (share > threshold), (part, threshold)
+    late = "中文内容，" * 3000 + "\n" + s2t("国务院关于进一步做好就业工作的通知") * 40  # the changed ones at the end
+    lines = split_lines(late)
+    assert _simplified_share_by_line(lines) > 0.01 and is_traditional(lines, 0.01)
+    assert not is_traditional(lines, 0.05)
+    outside = split_lines("㑯㑳\n")  # OpenCC changes them, but they are outside the block counted
+    assert _simplified_share_by_line(outside) == 0.0 and not is_traditional(outside, 0.0)
 
 
 def test_mojibake_whole_text_check_as_line_by_line():
