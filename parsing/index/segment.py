@@ -25,6 +25,9 @@ JIEBA_DICTIONARY = JIEBA_DIR / "dict.txt"
 
 _USER_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's own pattern (re_userdict)
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]+")
+# Han characters that jieba and rjieba alike cut as one block (jieba's re_han_default takes
+# \u4e00-\u9fd5; rjieba's takes more), two or more of them
+_HAN_RUN = re.compile("[\u4e00-\u9fd5]{2,}")
 # A word no text can produce (a private-use character is cut alone, never looked up): it carries
 # the part of jieba's total that rjieba does not count (see `segmenter`).
 _TOTAL_PAD = "\ue000"
@@ -103,6 +106,14 @@ def head_words(phrase: str, max_chars: int) -> str:
             break
         out += w
     return out or phrase[:max_chars]
+
+
+def several_words(phrase: str) -> bool:
+    """True when the cut surely gives the phrase more than one word, found without cutting it:
+    a run of Han characters is cut into dictionary words and single characters, so two or more
+    of them are one word only when the dictionary holds them whole. False: it may be one (a
+    dictionary word, one character, a phrase with digits, Latin letters or punctuation)."""
+    return _HAN_RUN.fullmatch(phrase) is not None and not segmenter().has_word(phrase)
 
 
 def posseg(phrase: str) -> list[tuple[str, str]]:

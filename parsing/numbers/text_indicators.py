@@ -26,7 +26,7 @@ import bisect
 import re
 from functools import lru_cache
 
-from parsing.index.segment import posseg, tail_words, words
+from parsing.index.segment import posseg, several_words, tail_words, words
 from parsing.numbers.periods import period_in_scope
 from parsing.numbers.quantities import Mention
 from parsing.numbers.sentences import (BOUNDARY, DocContext, Outline, clause_start, kind_of, paragraph_before,
@@ -321,6 +321,8 @@ def _rate_of(name: str, before: str | None, subject: str | None) -> str:
 
 def _lone_verb(name: str) -> bool:
     """`超收`, `跨越`: a verb alone names no measure."""
+    if several_words(name):
+        return False  # most names: not one word, so not one verb (and no tagging needed)
     tagged = list(posseg(name))
     return len(tagged) == 1 and tagged[0][1][:1] in ("v", "d", "p")
 

@@ -205,3 +205,27 @@ def test_frequencies_and_total_are_jiebas(jieba_tok, text):
     agree only if the frequencies and the total do (without the word that pads it, rjieba's total
     would be 3,004 short of jieba's and each of these one higher)."""
     assert segment.segmenter().suggest_freq(text) == jieba_tok[0].suggest_freq(text)
+
+
+@pytest.mark.parametrize("key", ["000", "003", "statecouncil_2021", "shanxi_lvliang"])
+def test_several_words_only_where_the_cut_gives_several(key):
+    """`several_words` answers without cutting: wherever it says several, the cut gives several;
+    on every window of 2-12 characters of every Han run of a file's lines (dictionary words,
+    single characters and runs the dictionary does not hold alike), and on what it leaves to the
+    cut (digits, Latin letters, punctuation, a character outside jieba's block)."""
+    import re
+
+    says = cut = 0
+    for text in _lines(key):
+        for run in re.findall("[\u4e00-\u9fff]+", norm(text)):
+            for i in range(len(run)):
+                for n in range(2, min(12, len(run) - i) + 1):
+                    phrase = run[i:i + n]
+                    several = len(segment.words(phrase)) > 1
+                    if segment.several_words(phrase):
+                        says += 1
+                        assert several, phrase
+                    cut += several
+    assert says > 0.9 * cut  # and it says so for nearly all of them
+    for phrase in ["低保", "失业保险金", "毛入园率", "超收", "GDP增长", "2015年", "增长、下降", "中", "鿖鿗"]:
+        assert not segment.several_words(phrase), phrase
