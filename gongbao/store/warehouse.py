@@ -67,6 +67,11 @@ _CURRENT = "is_current and duplicate_of is null"  # the lineage versions whose r
 # At 1 GB duckdb 1.5.5 used it all: the rebuild of 1,000 bulletins peaked at 1,450 MiB (RSS),
 # at 256 MB and 64 files at 666 MiB, for the same CPU (docs/benchmark.md).
 INSERT_FILES = 64
+# Columns of long text that DuckDB stores compressed with zstd (its documented `USING
+# COMPRESSION`; storage version 1.2 or later) rather than by its own pick (DICT_FSST for these):
+# on the benchmark's 1,000 bulletins bulletin_lines was 77 MB, with zstd 47 MB, loaded with less
+# CPU (1.5-1.9 s against 1.2) and scanned (`text like '%就业%'`) or read by line as fast.
+ZSTD_COLUMNS = {"bulletin_lines": {"text"}, "documents": {"body"}}
 WRITING = ".writing"
 REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
 
@@ -311,7 +316,7 @@ class WarehouseStore:
             if previous:
                 con.execute(f"attach '{previous}' as previous (read_only)")
             for table in TABLES:
-                con.execute(f"create table {table} as select * from {self._empty_relation(con, table)}")
+                self._create_table(con, table)
                 files = self.table_files(table)
                 self._insert(con, table, {f: [k for k in keys if k not in exclude] for f, keys in files.items()})
                 self._remove_unused(table, files)
@@ -420,6 +425,20 @@ class WarehouseStore:
             for path in folder.glob("*.parquet"):
                 if path.name not in named:
                     path.unlink(missing_ok=True)
+
+    @classmethod
+    def _create_table(cls, con: duckdb.DuckDBPyConnection, table: str) -> None:
+        """An empty table with the columns and types of its polars schema; its long text
+        columns (ZSTD_COLUMNS) compressed with zstd."""
+        empty = cls._empty_relation(con, table)
+        zstd = ZSTD_COLUMNS.get(table)
+        if not zstd:
+            con.execute(f"create table {table} as select * from {empty}")
+            return
+        columns = con.execute(f"describe select * from {empty}").fetchall()
+        con.execute(f"create table {table} (" + ", ".join(
+            f'"{name}" {type_}' + (" using compression zstd" if name in zstd else "")
+            for name, type_, *_ in columns) + ")")
 
     @staticmethod
     def _empty_relation(con: duckdb.DuckDBPyConnection, table: str) -> str:

@@ -141,3 +141,43 @@ def test_a_run_asks_the_warehouse_only_for_its_own_files_hashes(tmp_path):
     duplicates = dict(lineage.select("bulletin_id", "duplicate_of").iter_rows())
     assert duplicates == {new[0][0]: None, "copy_of_001": first[0][0], "gbk_of_002": first[1][0]}
     assert sum("recorded, not loaded twice" in line for line in logged) == 2
+
+
+def test_long_text_is_stored_with_zstd_and_reads_back_as_written(tmp_path):
+    """The DuckDB file of a rebuild stores bulletin_lines.text and documents.body with zstd; every
+    column keeps the name, order and type that a table made straight from its schema has; an
+    update into that file (one bulletin written again) keeps them so; the text reads back as the
+    Parquet holds it."""
+    import duckdb
+
+    from quality.schemas import TABLES, empty_frame
+
+    store = WarehouseStore(tmp_path / "wh")
+    raw = copy_samples(tmp_path / "raw")
+    extract_bulletins(_items(raw), store, "run1", log=lambda _: None)
+    assert store.sync_duckdb()[0] == "rebuilt"
+    extract_bulletins(_items(raw)[:1], store, "run2", log=lambda _: None, batch_size=1)
+    (raw / "again").mkdir()
+    again = raw / "again" / "003_again.txt"
+    again.write_text(SAMPLES["003"].read_text(encoding="utf-8") + "\n(又一份)\n", encoding="utf-8")
+    extract_bulletins([("003_again", again)], store, "run3", log=lambda _: None)
+    assert store.sync_duckdb()[0] == "updated"
+
+    plain = duckdb.connect()
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        for table in TABLES:
+            plain.register("e", empty_frame(table).to_arrow())
+            expected = plain.execute("describe select * from e").fetchall()
+            plain.unregister("e")
+            assert con.execute(f"describe {table}").fetchall() == expected, table
+        for table, column in [("bulletin_lines", "text"), ("documents", "body")]:
+            kinds = {k for k, in con.execute(
+                "select distinct compression from pragma_storage_info(?) where column_name = ? "
+                "and segment_type = 'VARCHAR'", [table, column]).fetchall()}
+            assert kinds == {"ZSTD"}, (table, column, kinds)
+        keys = [k for held in store.table_files("bulletin_lines").values() for k in held]
+        assert len(keys) == 6
+        written = store.read_rows("bulletin_lines", keys).sort("bulletin_id", "line")
+        stored = con.execute("select bulletin_id, line, page, text from bulletin_lines order by bulletin_id, line").pl()
+        assert stored.equals(written.select(stored.columns))
+        assert stored.filter(pl.col("text") == "(又一份)").height == 1
