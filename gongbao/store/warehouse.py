@@ -69,8 +69,8 @@ _CURRENT = "is_current and duplicate_of is null"  # the lineage versions whose r
 INSERT_FILES = 64
 # Columns of long text that DuckDB stores compressed with zstd (its documented `USING
 # COMPRESSION`; storage version 1.2 or later) rather than by its own pick (DICT_FSST for these):
-# on the benchmark's 1,000 bulletins bulletin_lines was 77 MB, with zstd 47 MB, loaded with less
-# CPU (1.5-1.9 s against 1.2) and scanned (`text like '%就业%'`) or read by line as fast.
+# the benchmark's DuckDB file of 20,000 bulletins 1,981 -> 1,380 MB, its rebuild 189 -> 177 CPU s;
+# a scan of the lines (`text like '%就业%'`) or one bulletin's lines read as fast (docs/benchmark.md).
 ZSTD_COLUMNS = {"bulletin_lines": {"text"}, "documents": {"body"}}
 WRITING = ".writing"
 REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheaper than copy + delete + insert
