@@ -79,11 +79,58 @@ REBUILD_SHARE = 0.5  # above this share of bulletins pending, a rebuild is cheap
 MANIFEST = "manifest.sqlite"
 
 
-def _writer_config(base_dir: Path) -> dict[str, str]:
-    """How gongbao opens a DuckDB file to write it: the storage format readers of 1.5.0 open,
-    LOAD_MEMORY, and spilling to <warehouse>/.spill beyond it."""
-    return {"storage_compatibility_version": STORAGE_VERSION, "memory_limit": LOAD_MEMORY,
-            "temp_directory": str(base_dir / ".spill")}
+# Rows in a row group of the DuckDB file. DuckDB builds a row group up in memory until it is
+# full (its default: 122,880 rows), and a `documents` row carries a whole document's text, a
+# `document_terms` row its words: 122,880 of them are gigabytes, so under LOAD_MEMORY each slice
+# of files inserted cost more than the last (the rebuild of 20,000 bulletins spent 81 CPU s on
+# documents and 42 on document_terms, against 0.5 and 0.7 at 1,000). In row groups of 2,048
+# rows, 64 files of documents load in 2.0 CPU s instead of 12.7 and of document_terms in 5.1
+# instead of 14.4; the tables of short rows gain nothing from small groups and lose (bulletin_lines
+# 6.5 -> 7.8 CPU s and +10% on disk; an ingest into 20,000 bulletins 1.14 -> 1.42x the empty one's
+# with every table in small groups), so a rebuild writes them in DuckDB's default groups
+# (SHORT_ROWS). The row group size is an option of ATTACH alone, and a checkpoint under another
+# size merges small groups back (5 CPU s for 64 files of documents): every writer attaches the
+# file with ROW_GROUP_ROWS, and the rebuild attaches it once more with DuckDB's for SHORT_ROWS,
+# which an update then only appends to (docs/benchmark.md).
+ROW_GROUP_ROWS = 2048
+DEFAULT_ROW_GROUP_ROWS = 122_880
+WIDE_ROWS = ("documents", "document_terms")  # the tables loaded in groups of ROW_GROUP_ROWS
+WRITTEN = "warehouse"  # the catalog name a writer attaches the DuckDB file under
+
+
+def _attach_written(con: duckdb.DuckDBPyConnection, path: str, row_group_rows: int) -> None:
+    quoted = "'" + path.replace("'", "''") + "'"
+    con.execute(f"attach {quoted} as {WRITTEN} (storage_version '{STORAGE_VERSION}', "
+                f"row_group_size {row_group_rows})")
+    con.execute(f"use {WRITTEN}")
+
+
+def _with_row_groups(con: duckdb.DuckDBPyConnection, row_group_rows: int) -> None:
+    """The file a writer's connection writes, attached again with row groups of `row_group_rows`."""
+    path, = con.execute("select path from duckdb_databases() where database_name = ?", [WRITTEN]).fetchone()
+    con.execute("use memory")
+    con.execute(f"detach {WRITTEN}")
+    _attach_written(con, path, row_group_rows)
+
+
+def _open_writer(path: Path, base_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that writes the DuckDB file at `path` (made if missing), as gongbao writes
+    it: the storage format readers of 1.5.0 open, row groups of ROW_GROUP_ROWS (both options of
+    ATTACH: the row group size is one of nothing else), LOAD_MEMORY, and spilling to
+    <warehouse>/.spill beyond it. A file another process holds raises DuckDB's IOException
+    (`held_elsewhere`), one a connection of this process holds its BinderException."""
+    con = duckdb.connect(config={"memory_limit": LOAD_MEMORY, "temp_directory": str(base_dir / ".spill")})
+    try:
+        _attach_written(con, str(path), ROW_GROUP_ROWS)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _attached_elsewhere(err: duckdb.Error) -> bool:
+    """DuckDB's answer when a connection of this process has the file open."""
+    return isinstance(err, duckdb.BinderException) and "Unique file handle conflict" in str(err)
 
 
 class Manifest:
@@ -315,13 +362,18 @@ class WarehouseStore:
         with self._next_version(from_current=False) as (con, counts):
             if previous:
                 con.execute(f"attach '{previous}' as previous (read_only)")
-            for table in TABLES:
-                self._create_table(con, table)
-                files = self.table_files(table)
-                self._insert(con, table, {f: [k for k in keys if k not in exclude] for f, keys in files.items()})
-                self._remove_unused(table, files)
-                if previous:
-                    self._keep_previous(con, table, sorted(exclude))
+            # the tables of short rows in DuckDB's row groups, then the wide ones in small groups
+            # (ROW_GROUP_ROWS, which the rest of the writing and every later writer use)
+            for rows, tables in ((DEFAULT_ROW_GROUP_ROWS, [t for t in TABLES if t not in WIDE_ROWS]),
+                                 (ROW_GROUP_ROWS, [t for t in TABLES if t in WIDE_ROWS])):
+                _with_row_groups(con, rows)
+                for table in tables:
+                    self._create_table(con, table)
+                    files = self.table_files(table)
+                    self._insert(con, table, {f: [k for k in keys if k not in exclude] for f, keys in files.items()})
+                    self._remove_unused(table, files)
+                    if previous:
+                        self._keep_previous(con, table, sorted(exclude))
             if previous:
                 con.execute("detach previous")
         return counts
@@ -354,7 +406,7 @@ class WarehouseStore:
             sql_layer.apply(con)
             counts = self._counts(con)
             con.execute("commit")  # a failure before it rolls back: the file keeps its last state
-            con.execute("checkpoint")  # the WAL folded into the file (readers need not replay it)
+            con.execute(f"checkpoint {WRITTEN}")  # the WAL folded into the file (readers need not replay it)
         finally:
             con.close()
         return counts
@@ -363,9 +415,9 @@ class WarehouseStore:
         """The DuckDB file opened to write, or None when it is open elsewhere: another process
         reading it (DuckDB's file lock) or a connection of this process."""
         try:
-            return duckdb.connect(str(self.db_path), config=_writer_config(self.base_dir))
-        except (duckdb.IOException, duckdb.ConnectionException) as err:
-            if held_elsewhere(err) or "different configuration" in str(err):
+            return _open_writer(self.db_path, self.base_dir)
+        except (duckdb.IOException, duckdb.BinderException) as err:
+            if held_elsewhere(err) or _attached_elsewhere(err):
                 return None
             raise
 
@@ -385,13 +437,13 @@ class WarehouseStore:
         tmp = self._new_db_file()
         if from_current:
             shutil.copyfile(self.db_path, tmp)
-        con = duckdb.connect(str(tmp), config=_writer_config(self.base_dir))
+        con = _open_writer(tmp, self.base_dir)
         counts: dict[str, int] = {}
         try:
             yield con, counts
             sql_layer.apply(con)
             counts.update(self._counts(con))
-            con.execute("checkpoint")
+            con.execute(f"checkpoint {WRITTEN}")
         except BaseException:
             con.close()
             for half in (tmp, tmp.with_name(tmp.name + ".wal")):  # a failed load (a full disk) leaves

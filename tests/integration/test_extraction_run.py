@@ -181,3 +181,73 @@ def test_long_text_is_stored_with_zstd_and_reads_back_as_written(tmp_path):
         stored = con.execute("select bulletin_id, line, page, text from bulletin_lines order by bulletin_id, line").pl()
         assert stored.equals(written.select(stored.columns))
         assert stored.filter(pl.col("text") == "(又一份)").height == 1
+
+
+def _row_groups(db, table="bulletin_lines"):
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select count(distinct row_group_id), max(count) from pragma_storage_info(?) "
+                           "where column_name = 'bulletin_id'", [table]).fetchone()
+
+
+def _again(tmp_path, key, note):
+    path = tmp_path / f"{key}_again_{len(note)}.txt"
+    path.write_text(SAMPLES[key].read_text(encoding="utf-8") + f"\n({note})\n", encoding="utf-8")
+    return [(path.stem, path)]
+
+
+def test_wide_tables_keep_small_row_groups_through_updates_and_a_reader_of_this_process_gets_a_copy(
+        tmp_path, monkeypatch):
+    """A rebuild writes the tables of WIDE_ROWS in row groups of ROW_GROUP_ROWS, and an update in
+    place keeps them so (every writer attaches the file with that size: a checkpoint under
+    DuckDB's default would merge them). bulletin_lines, the samples' one table of more than
+    2,048 rows, stands in for a wide table here. While a connection of this process reads the
+    file, an update goes into a copy swapped in, and the reader keeps what it had."""
+    import duckdb
+
+    import gongbao.store.warehouse as warehouse
+    from gongbao.store.warehouse import ROW_GROUP_ROWS
+
+    monkeypatch.setattr(warehouse, "WIDE_ROWS", (*warehouse.WIDE_ROWS, "bulletin_lines"))
+    store = WarehouseStore(tmp_path / "wh")
+    extract_bulletins(_items(copy_samples(tmp_path / "raw")), store, "run1", log=lambda _: None)
+    assert store.sync_duckdb()[0] == "rebuilt"
+    n, largest = _row_groups(store.db_path)
+    assert n >= 3 and largest <= ROW_GROUP_ROWS  # ~7,000 lines
+    inode = store.db_path.stat().st_ino
+    extract_bulletins(_again(tmp_path, "004", "再一份"), store, "run2", log=lambda _: None)
+    assert store.sync_duckdb()[0] == "updated"
+    assert store.db_path.stat().st_ino == inode  # in place
+    n2, largest2 = _row_groups(store.db_path)
+    assert n2 > n and largest2 <= ROW_GROUP_ROWS
+
+    reader = duckdb.connect(str(store.db_path), read_only=True)
+    try:
+        seen = reader.execute("select count(*) from bulletins").fetchone()
+        extract_bulletins(_again(tmp_path, "003", "第三份"), store, "run3", log=lambda _: None)
+        assert store.sync_duckdb()[0] == "updated"
+        assert store.db_path.stat().st_ino != inode  # a copy, swapped in
+        assert reader.execute("select count(*) from bulletins").fetchone() == seen
+    finally:
+        reader.close()
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        assert con.execute("select count(*) from bulletins").fetchone() == (seen[0] + 1,)
+    assert _row_groups(store.db_path)[1] <= ROW_GROUP_ROWS
+    assert [p.name for p in store.base_dir.glob(".warehouse.duckdb*")] == []
+
+
+def test_tables_of_short_rows_are_rebuilt_in_duckdbs_row_groups(tmp_path):
+    """bulletin_lines (short rows, not in WIDE_ROWS) is rebuilt in one of DuckDB's row groups,
+    and an update adds its rows without splitting it."""
+    from gongbao.store.warehouse import ROW_GROUP_ROWS, WIDE_ROWS
+
+    assert "bulletin_lines" not in WIDE_ROWS and {"documents", "document_terms"} <= set(WIDE_ROWS)
+    store = WarehouseStore(tmp_path / "wh")
+    extract_bulletins(_items(copy_samples(tmp_path / "raw")), store, "run1", log=lambda _: None)
+    assert store.sync_duckdb()[0] == "rebuilt"
+    n, largest = _row_groups(store.db_path)
+    assert n == 1 and largest > ROW_GROUP_ROWS
+    extract_bulletins(_again(tmp_path, "004", "再一份"), store, "run2", log=lambda _: None)
+    assert store.sync_duckdb()[0] == "updated"
+    assert _row_groups(store.db_path)[1] >= largest
