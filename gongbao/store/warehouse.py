@@ -52,7 +52,7 @@ from filelock import FileLock
 from quality.schemas import TABLES, empty_frame, frame, polars_schema
 
 from gongbao.store import sql_layer
-from gongbao.store.connection import DB_NAME, LOAD_MEMORY, held_elsewhere, in_list, open_reader
+from gongbao.store.connection import DB_NAME, LOAD_MEMORY, held_elsewhere, in_list, open_reader, sql_literal
 
 # The DuckDB file is written in the storage format of DuckDB 1.5.0, not the library's newest:
 # the DuckDB CLI on PyPI (1.5.6), DBeaver and the other 1.x drivers open it (docs/sql.md), and
@@ -87,11 +87,11 @@ MANIFEST = "manifest.sqlite"
 # rows, 64 files of documents load in 2.0 CPU s instead of 12.7 and of document_terms in 5.1
 # instead of 14.4; the tables of short rows gain nothing from small groups and lose (bulletin_lines
 # 6.5 -> 7.8 CPU s and +10% on disk; an ingest into 20,000 bulletins 1.14 -> 1.42x the empty one's
-# with every table in small groups), so a rebuild writes them in DuckDB's default groups
-# (SHORT_ROWS). The row group size is an option of ATTACH alone, and a checkpoint under another
-# size merges small groups back (5 CPU s for 64 files of documents): every writer attaches the
-# file with ROW_GROUP_ROWS, and the rebuild attaches it once more with DuckDB's for SHORT_ROWS,
-# which an update then only appends to (docs/benchmark.md).
+# with every table in small groups), so a rebuild writes them in DuckDB's default groups. The
+# row group size is an option of ATTACH alone, and a checkpoint under another size merges small
+# groups back (5 CPU s for 64 files of documents): every writer attaches the file with
+# ROW_GROUP_ROWS, and the rebuild attaches it once more with DuckDB's for the tables not in
+# WIDE_ROWS, which an update then only appends to (docs/benchmark.md).
 ROW_GROUP_ROWS = 2048
 DEFAULT_ROW_GROUP_ROWS = 122_880
 WIDE_ROWS = ("documents", "document_terms")  # the tables loaded in groups of ROW_GROUP_ROWS
@@ -99,8 +99,7 @@ WRITTEN = "warehouse"  # the catalog name a writer attaches the DuckDB file unde
 
 
 def _attach_written(con: duckdb.DuckDBPyConnection, path: str, row_group_rows: int) -> None:
-    quoted = "'" + path.replace("'", "''") + "'"
-    con.execute(f"attach {quoted} as {WRITTEN} (storage_version '{STORAGE_VERSION}', "
+    con.execute(f"attach {sql_literal(path)} as {WRITTEN} (storage_version '{STORAGE_VERSION}', "
                 f"row_group_size {row_group_rows})")
     con.execute(f"use {WRITTEN}")
 
@@ -361,7 +360,7 @@ class WarehouseStore:
         previous = self.db_path if exclude and self.db_path.exists() else None
         with self._next_version(from_current=False) as (con, counts):
             if previous:
-                con.execute(f"attach '{previous}' as previous (read_only)")
+                con.execute(f"attach {sql_literal(str(previous))} as previous (read_only)")
             # the tables of short rows in DuckDB's row groups, then the wide ones in small groups
             # (ROW_GROUP_ROWS, which the rest of the writing and every later writer use)
             for rows, tables in ((DEFAULT_ROW_GROUP_ROWS, [t for t in TABLES if t not in WIDE_ROWS]),

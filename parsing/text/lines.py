@@ -115,6 +115,7 @@ def split_lines(text: str) -> list[Line]:
 
 
 _CJK_RUN = re.compile(f"[{CJK}]+")
+_SCRIPT_PIECE = 4096  # characters is_traditional counts at a time
 
 
 def is_traditional(lines: list[Line], share: float) -> bool:
@@ -149,9 +150,6 @@ def is_traditional(lines: list[Line], share: float) -> bool:
         if total and changed / total <= share:
             return False
     return bool(total) and changed / total > share
-
-
-_SCRIPT_PIECE = 4096  # characters counted at a time
 
 
 def _simplified_share_by_line(lines: list[Line]) -> float:
