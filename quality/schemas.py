@@ -345,18 +345,24 @@ def _empty_frame(table: str) -> pl.DataFrame:
 def frame(table: str, rows: list[dict], **same: object) -> pl.DataFrame:
     """Rows as a frame with the table's exact column order and types; `same` gives columns
     whose value is the same on every row (the file's hash and the run: stamped by the run,
-    not written into each row by the parser). Built through Arrow: polars converts Python
-    lists into list columns ~20× slower (document_terms.terms); the stamped columns are set in
-    Arrow too (polars' with_columns started its engine for each: 40% of the frame's cost)."""
+    not written into each row by the parser)."""
     if not rows:
         return empty_frame(table)
+    return pl.from_arrow(arrow_table(table, rows, **same))
+
+
+def arrow_table(table: str, rows: list[dict], **same: object) -> pa_table.Table:
+    """Rows as an Arrow table of the table's schema (`frame` without polars' conversion, for a
+    worker that sends its tables on as Arrow IPC). Built through Arrow: polars converts Python
+    lists into list columns ~20× slower (document_terms.terms); the stamped columns are set in
+    Arrow too (polars' with_columns started its engine for each: 40% of the frame's cost)."""
     schema = _arrow_schema(table)
     arrow = pa_table.Table.from_pylist(rows, schema=schema)
     for column, value in same.items():
         i = schema.get_field_index(column)
         if i >= 0:
             arrow = arrow.set_column(i, schema.field(i), pa_table.array([value] * len(rows), schema.field(i).type))
-    return pl.from_arrow(arrow)
+    return arrow
 
 
 @lru_cache(maxsize=None)

@@ -27,8 +27,12 @@ def _schema(table: str):
 
 
 def validate(table: str, df: pl.DataFrame) -> Validation:
+    # pandera runs each check of each column as its own polars query (~45 for a table), and
+    # polars' default engine starts its streaming engine for each: 0.3 ms a query where the
+    # in-memory engine takes 0.02, on a batch that is in memory already
     try:
-        _schema(table).validate(df, lazy=True)
+        with pl.Config(engine_affinity="in-memory"):
+            _schema(table).validate(df, lazy=True)
         return Validation(table, df.height, pl.DataFrame())
     except pandera.errors.SchemaErrors as err:
         return Validation(table, df.height, _locate(err.failure_cases, df))

@@ -3,7 +3,7 @@ import polars as pl
 
 from gongbao.extraction.run import extract_bulletins
 from gongbao.store.warehouse import WarehouseStore
-from tests.conftest import SAMPLES, copy_samples
+from tests.conftest import RAW, SAMPLES, copy_samples
 
 
 def _items(folder):
@@ -251,3 +251,30 @@ def test_tables_of_short_rows_are_rebuilt_in_duckdbs_row_groups(tmp_path):
     extract_bulletins(_again(tmp_path, "004", "再一份"), store, "run2", log=lambda _: None)
     assert store.sync_duckdb()[0] == "updated"
     assert _row_groups(store.db_path)[1] >= largest
+
+
+def test_worker_processes_send_the_rows_a_run_parses_in_its_own_process(tmp_path):
+    """Workers send each table as an Arrow IPC stream (`parse_file(packed=True)`), the run's
+    process makes the frames: every table of every file, the text samples and the published
+    originals (PDF, Word, web pages), the same as parsed in one process, types and all."""
+    import shutil
+
+    from gongbao.extraction.run import EXTRACTED, MIN_FILES_FOR_WORKERS
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in sorted(RAW.iterdir()):
+        if path.is_file():
+            shutil.copy(path, raw / path.name)
+    items = _items(raw)
+    assert len(items) >= MIN_FILES_FOR_WORKERS  # enough files for the run to start its workers
+    stores = {n: WarehouseStore(tmp_path / f"wh{n}") for n in (1, 2)}
+    reports = {n: extract_bulletins(items, store, "run", log=lambda _: None, workers=n)
+               for n, store in stores.items()}
+    assert reports[1].rows == reports[2].rows and not reports[2].errors and not reports[2].failures
+    keys = [k for k, _ in items]
+    for table in EXTRACTED:
+        one, two = (store.read_rows(table, keys) for store in stores.values())
+        assert one.schema == two.schema, table
+        assert one.sort(one.columns).equals(two.sort(two.columns)), table
+    assert reports[2].rows["bulletin_lines"] > 5_000 and reports[2].rows["budgets"] > 0
