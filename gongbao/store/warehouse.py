@@ -96,10 +96,11 @@ ROW_GROUP_ROWS = 2048
 DEFAULT_ROW_GROUP_ROWS = 122_880
 WIDE_ROWS = ("documents", "document_terms")  # the tables loaded in groups of ROW_GROUP_ROWS
 WRITTEN = "warehouse"  # the catalog name a writer attaches the DuckDB file under
-# The rebuild on one DuckDB thread: on two, the rebuild of 1,000 bulletins took 3.5-3.7 CPU s
-# against 2.5 on one, in about the same time (2.4-2.5 s against 2.6): loading Parquet into
-# compressed row groups gains little from a second thread and pays for its coordination.
-REBUILD_THREADS = 1
+# Writers on one DuckDB thread. On two, the rebuild of 1,000 bulletins took 3.5-3.7 CPU s against
+# 2.5 on one, in about the same time (2.4-2.5 s against 2.6); of 20,000, 68.2 CPU s in 39.4 s
+# against 51.7 in 53.0 (the one place a second thread buys time, at a third more CPU); an update
+# of the 20,000 file 0.71-0.76 s against 0.66-0.68 (docs/benchmark.md, ninth round).
+WRITER_THREADS = 1
 
 
 def _attach_written(con: duckdb.DuckDBPyConnection, path: str, row_group_rows: int) -> None:
@@ -119,10 +120,11 @@ def _with_row_groups(con: duckdb.DuckDBPyConnection, row_group_rows: int) -> Non
 def _open_writer(path: Path, base_dir: Path) -> duckdb.DuckDBPyConnection:
     """A connection that writes the DuckDB file at `path` (made if missing), as gongbao writes
     it: the storage format readers of 1.5.0 open, row groups of ROW_GROUP_ROWS (both options of
-    ATTACH: the row group size is one of nothing else), LOAD_MEMORY, and spilling to
+    ATTACH: the row group size is one of nothing else), LOAD_MEMORY and WRITER_THREADS, and spilling to
     <warehouse>/.spill beyond it. A file another process holds raises DuckDB's IOException
     (`held_elsewhere`), one a connection of this process holds its BinderException."""
-    con = duckdb.connect(config={"memory_limit": LOAD_MEMORY, "temp_directory": str(base_dir / ".spill")})
+    con = duckdb.connect(config={"memory_limit": LOAD_MEMORY, "temp_directory": str(base_dir / ".spill"),
+                                 "threads": WRITER_THREADS})
     try:
         _attach_written(con, str(path), ROW_GROUP_ROWS)
     except BaseException:
@@ -363,7 +365,6 @@ class WarehouseStore:
         from the current DuckDB file instead, so a rebuild keeps them as an update does."""
         previous = self.db_path if exclude and self.db_path.exists() else None
         with self._next_version(from_current=False) as (con, counts):
-            con.execute(f"set threads = {REBUILD_THREADS}")
             if previous:
                 con.execute(f"attach {sql_literal(str(previous))} as previous (read_only)")
             # the tables of short rows in DuckDB's row groups, then the wide ones in small groups
