@@ -97,7 +97,8 @@ def error_row(key: str, path: Path, sha256: str, err: Exception, run_id: str) ->
 @dataclass
 class Parsed:
     """What a worker returns for one file: its bytes' hash and size, and either the frames of
-    every extracted table with the version's lineage facts, or the ingest_errors row."""
+    every extracted table (from a worker, their Arrow IPC in `packed` until `unpacked`) with the
+    version's lineage facts, or the ingest_errors row."""
     sha256: str
     size: int
     tables: dict[str, pl.DataFrame] | None = None
