@@ -125,7 +125,9 @@ def test_nfkc_is_unicodedatas():
 
 
 def test_text_hash_as_line_by_line():
-    for text in _texts() + ["e\u0301\n\u0301x\nＡ　Ｂ\n"]:
+    # every kind of white space NFKC keeps or makes (\x1c-\x1f, NEL, the line and paragraph
+    # separators, NBSP and the ideographic space made plain spaces) and one it is not (ZWSP)
+    for text in _texts() + ["e\u0301\n\u0301x\nＡ　Ｂ\n", "a\x1cb\x1fc\x85d\u2028e\u2029f\xa0g\u200bh\u205fi\t\r\n"]:
         rows = [{"text": t} for t in text.split("\n")]
         digest = hashlib.sha256()
         for row in rows:
