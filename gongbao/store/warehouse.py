@@ -487,12 +487,8 @@ class WarehouseStore:
     def _create_table(cls, con: duckdb.DuckDBPyConnection, table: str) -> None:
         """An empty table with the columns and types of its polars schema; its long text
         columns (ZSTD_COLUMNS) compressed with zstd."""
-        empty = cls._empty_relation(con, table)
-        zstd = ZSTD_COLUMNS.get(table)
-        if not zstd:
-            con.execute(f"create table {table} as select * from {empty}")
-            return
-        columns = con.execute(f"describe select * from {empty}").fetchall()
+        zstd = ZSTD_COLUMNS.get(table, set())
+        columns = con.execute(f"describe select * from {cls._empty_relation(con, table)}").fetchall()
         con.execute(f"create table {table} (" + ", ".join(
             f'"{name}" {type_}' + (" using compression zstd" if name in zstd else "")
             for name, type_, *_ in columns) + ")")
