@@ -58,7 +58,20 @@ def cpu_seconds(who: int) -> float:
 
 
 def _proc_children(pid: int) -> list[int]:
-    """Live children of `pid`, from /proc."""
+    """Live children of `pid`, from /proc: each of its threads' `children` list where the kernel
+    keeps one (CONFIG_PROC_CHILDREN), else every process's parent read from its stat. The
+    worker sampler asks every second, in the benchmarked process: reading every stat of /proc
+    (~1.5 ms a scan, three scans a tick) was CPU charged to the build."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        if os.path.exists(f"/proc/{pid}/task/{tasks[0]}/children"):
+            out = []
+            for task in tasks:
+                with contextlib.suppress(OSError):
+                    out += map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+            return out
+    except (OSError, IndexError):
+        return []
     out = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
