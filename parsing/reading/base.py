@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 FORMATS = ("txt", "pdf", "html", "docx", "doc", "wps", "rtf")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (equal and hashable all the same): a frozen dataclass sets each field through
+# object.__setattr__, twice as slow to make, and a text file makes one a line.
+@dataclass(slots=True, unsafe_hash=True)
 class SourceLine:
     text: str  # one line, no "\n"; a table row's cells joined by "\t"
     page: int | None = None  # 1-based PDF page; None for other forms
