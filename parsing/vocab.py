@@ -1,6 +1,13 @@
 """The one vocabulary of patterns the parsers share: years, CJK characters, comparator
 words and money scales. A word or pattern is written here once; the extractors build
 their regular expressions from it.
+
+A pattern that scans a whole text (`finditer`, `search` or `sub` over a document or its
+paragraphs) opens with a character class or a literal character: Python's engine then skips
+to the characters a match can start with. One that opens with a repeat (`\d+`, `[…]{3,}`), a
+lookaround, or alternatives that do not each open with a literal, is tried at every character
+of the text: `\d\d*` finds what `\d+` finds, twice as fast over a bulletin's text
+(tests/unit/test_fast_paths.py holds each such pattern to its plain form).
 """
 from __future__ import annotations
 

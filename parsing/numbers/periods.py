@@ -27,6 +27,15 @@ TITLE_YEAR = re.compile(r"(?<![\d—\-~至])(" + YEAR + r")\s*年(?!\s*[—\-~�
 TITLE_RANGE = re.compile(r"(" + YEAR + r")\s*年?\s*[—\-~至]\s*(" + YEAR + r")")
 
 
+def last_scope_year(text: str) -> re.Match | None:
+    """The last year that scopes a text (`到2015年`, `2013年底`): SCOPE_YEAR's last match, not
+    looked for in a text without 年 after a 19 or 20 (a number's paragraph up to it, asked again
+    for each number in it)."""
+    if "年" not in text or ("20" not in text and "19" not in text):
+        return None
+    return last_match(SCOPE_YEAR, text)
+
+
 def plan_years(ordinal: str) -> tuple[int, int]:
     """十二五 → (2011, 2015). Plans run back to back from the third (1966) on; 1963-65 had none."""
     n = int(cn2an.cn2an(ordinal, "smart"))
@@ -38,7 +47,7 @@ def plan_years(ordinal: str) -> tuple[int, int]:
 def plan_period(text: str, whole: bool = False) -> str | None:
     """The five-year plan a text names last: its end year when the text says 期末, else (or
     when `whole`) its range."""
-    m = last_match(PLAN, text)
+    m = last_match(PLAN, text) if "五" in text else None  # every plan's name holds 五 (most paragraphs: none)
     if m is None:
         return None
     start, end = plan_years(m[1])
@@ -69,7 +78,7 @@ def period_for(clause: str, paragraph: str, kind: str, title: str | None) -> str
         return years[-1]
     if kind == "actual":
         return None  # an achievement's year is stated beside it or not at all
-    scoped = last_match(SCOPE_YEAR, paragraph)
+    scoped = last_scope_year(paragraph)
     if scoped:
         return scoped[1] or scoped[2]
     return plan_period(paragraph) or title_period(title)
@@ -112,7 +121,7 @@ def period_in_scope(clause: str, paragraph: str, kind: str, title: str | None, s
     if opening:
         return f"{opening[1]}-{opening[2]}"
     if kind == "target":
-        scoped = last_match(SCOPE_YEAR, paragraph)
+        scoped = last_scope_year(paragraph)
         if scoped:
             return scoped[1] or scoped[2]
     return scope_period or title_period(title)

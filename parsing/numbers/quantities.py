@@ -34,8 +34,15 @@ _WORD = alternatives(COUNT_WORDS + MEASURE_WORDS + TIME_WORDS)
 _COUNT_UNIT = (rf"个百分点|百分点|%|‰|/10万|[余多]?{_PREFIX}[余多]?(?:{_WORD})(?:/(?:日|天|年|小时))?"
                r"|(?:兆比特每秒|兆位每秒)(?:\s*[（(]Mbps[)）])?|Mbps|Gbps|[余多]?(?:万亿|万|亿)")
 _MORE = re.compile(r"^[余多]|(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
-_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_CHINESE = r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三四五六七八九〇])[零一二两三四五六七八九十百千〇]+(?:点[零一二三四五六七八九]+)?"
+# A pattern that opens with a character class lets the engine skip to the characters it can
+# start with; one that opens with a repeat (\d+) or a lookahead is tried at every character of
+# a text (MENTION's pass over a document: twice as long). So a number opens with one digit and
+# then the rest (\d\d* matches as \d+ does, longest first), and a Chinese numeral with one
+# numeral character, then the check that its run holds a digit word (that character or a later one).
+_ARABIC = r"\d\d*(?:,\d{3})*(?:\.\d+)?"
+_NUMERAL = "[零一二两三四五六七八九十百千〇]"
+_DIGIT_WORD = "[零一二两三四五六七八九〇]"  # a numeral that is not a power of ten
+_CHINESE = rf"{_NUMERAL}(?:(?<={_DIGIT_WORD})|(?={_NUMERAL}*{_DIGIT_WORD})){_NUMERAL}*(?:点[零一二三四五六七八九]+)?"
 # Comparator words before a number are looked up from the number back: a pattern that
 # starts with optional words would be tried at every character of the text.
 _PRE = re.compile(rf"({alternatives(COMPARATORS)})\s*$")
@@ -115,8 +122,10 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 # A number without a unit is a measure only after a word that names a ratio or an index:
-# `生机比达到14:1`, `出生人口性别比下降到110左右`, `灌溉水有效利用系数为0.581`.
-_BARE = re.compile(rf"(?:系数|指数|比值|(?<=[{CJK}])比)(?:[（(][^)）\n]{{0,20}}[)）])?\s*"
+# `生机比达到14:1`, `出生人口性别比下降到110左右`, `灌溉水有效利用系数为0.581`. Every branch opens with
+# its word (比's check on the character before it comes after it), so the engine skips to the
+# characters 系, 指 and 比 instead of trying the pattern at each character of a text.
+_BARE = re.compile(rf"(?:系数|指数|比值|比(?<=[{CJK}]比))(?:[（(][^)）\n]{{0,20}}[)）])?\s*"
                    r"(?:为|是|达到|达|控制在|保持在|稳定在|下降到|降到|降至|提高到|提高至|提升到)?\s*"
                    rf"(?P<num>{_ARABIC})(?P<ratio>\s*[:：]\s*1(?![\d.]))?{_POST}")
 

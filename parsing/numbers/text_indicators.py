@@ -56,7 +56,11 @@ _NAMED_BY_ABBREVIATION = re.compile(rf"^[{CJK}]{{6,}}[（(]([A-Za-z0-9.·/]{{2,1
 # formula or an abbreviation (`（PM2.5）`) and a list of kinds (`县（市、区）`) are kept
 _BRACKET_REMARK = re.compile(rf"(?:(?<=[{CJK}]{{2}})|^)[（(](?![^（）()]*(?:含|包括|除外|以外|不计))[{CJK}]{{4,30}}[)）]")
 _BASE = re.compile(COMPARISON_BASE)
-_WORD_GAP = re.compile(rf"(?<=[{CJK}）)”%])[ \u3000]+(?=[{CJK}（(“■])")
+# A run of spaces before a word, taken only after a word's end (`_GAP_AFTER`, checked on the one
+# character before the run): opening with that lookbehind, or with a repeat, the pattern was
+# tried at every character of the text (parsing.vocab).
+_WORD_GAP = re.compile(rf"[ \u3000][ \u3000]*(?=[{CJK}（(“■])")
+_GAP_AFTER = re.compile(rf"[{CJK}）)”%]")
 _LIGHT_VERB = re.compile(rf"(?<=[{CJK}]{{2}})(?:实现|取得|获得)(?=[{CJK}]{{2}})")  # 国有控股企业实现利润 → 国有控股企业利润
 _EXAMPLES = re.compile(rf"^[^，。；]*、[^，。；]*?等(?=[{CJK}]{{2}})")  # `信息技术、新能源…等重大科技成果转化专项`
 _SHARE_OF = re.compile(r"(?:达到|为|相当于)([^，。；]{2,20})的$")  # `设施能力达到无害化处理总能力的35%`
@@ -100,8 +104,11 @@ def _no_remarks(text: str) -> str:
     work = _REMARK.sub(lambda m: " " * len(m[0]), text)
 
     def gap(m: re.Match) -> str:
+        at = m.start()
+        if not at or not _GAP_AFTER.match(work, at - 1):
+            return m[0]  # no word ends before the run
         # `第三产业 投资下降1.4%`: a short noun at the start of a clause, broken by a line, is one name
-        before = work[max(0, m.start() - 8):m.start()]
+        before = work[max(0, at - 8):at]
         lead = re.search(r"(?:[，,；;：:。]|(?<![一二三四五六七八九十])、)([^，,、；;：:。\s]{1,5})$", before)
         return m[0] if lead else "|" * len(m[0])
 

@@ -114,7 +114,7 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-_CJK_RUN = re.compile(f"[{CJK}]+")
+_CJK_RUN = re.compile(f"[{CJK}][{CJK}]*")  # a run, opening with one character (parsing.vocab)
 _SCRIPT_PIECE = 4096  # characters is_traditional counts at a time
 
 

@@ -18,7 +18,8 @@ from parsing.vocab import CJK
 _LOST = re.compile(r"[" + CJK + r"]\?|\?[" + CJK + r"]|\ufffd|锟斤拷|烫烫|屯屯")
 _LOST_MARKS = ("?", "\ufffd", "锟斤拷", "烫烫", "屯屯")  # a text with none of these has no _LOST
 # UTF-8 bytes read as GBK give runs of these rarely used characters.
-_GBK_OF_UTF8 = re.compile(r"[鍙鏈缁浠涓鐨銆锛瀹璁绠璇鎴鍥闂]{3,}")
+_GBK_RUN_CHAR = "[鍙鏈缁浠涓鐨銆锛瀹璁绠璇鎴鍥闂]"
+_GBK_OF_UTF8 = re.compile(f"{_GBK_RUN_CHAR}{_GBK_RUN_CHAR}{{2,}}")  # three or more; opens with one (parsing.vocab)
 # Characters another encoding's bytes turn into when read as GB18030: kana (but the middle
 # dot ・ and the long mark ー), bopomofo, Hangul, private use, CJK Extension A, circled
 # numbers, box drawing, half-width katakana.

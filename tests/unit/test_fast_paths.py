@@ -1,7 +1,8 @@
 """The cheaper ways of computing the same thing (issue 17) give what the plain ways gave:
 width folding by kind of character, the script share and the mojibake check over the whole
 text, prose lines filtered once, the text hash's NFKC after folding full-width forms, keywords
-ranked on tuples, sentences found by bisecting their ends."""
+ranked on tuples, sentences found by bisecting their ends, and the patterns that scan whole
+texts in the forms the engine can skip through."""
 from __future__ import annotations
 
 import hashlib
@@ -211,3 +212,121 @@ def test_sentence_span_bisects_what_the_walk_found():
     for pos in range(0, min(len(first), len(second)), 97):  # alternating texts
         assert sentence_span(first, pos) == _sentence_span_walked(first, pos)
         assert sentence_span(second, pos) == _sentence_span_walked(second, pos)
+
+
+# Patterns that scan whole texts open with a character class or a literal (parsing.vocab):
+# each such form against the plain one it replaced, on every line of raw/'s text files and on
+# strings drawn from the characters the pattern reads.
+_ARABIC_PLAIN = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CHINESE_PLAIN = (r"(?=[零一二两三四五六七八九十百千〇]*[零一二两三四五六七八九〇])[零一二两三四五六七八九十百千〇]+"
+                  r"(?:点[零一二三四五六七八九]+)?")
+
+
+def _plain_forms():
+    from parsing.numbers import quantities
+    from parsing.text import lines, mojibake
+    from parsing.vocab import CJK
+
+    return [
+        ("MENTION", quantities.MENTION, quantities.MENTION.pattern.replace(quantities._ARABIC, _ARABIC_PLAIN),
+         "0123456789,.—~至 万亿元个人%以上下左右余多米吨户的"),
+        ("CHINESE_MONEY", quantities.CHINESE_MONEY,
+         quantities.CHINESE_MONEY.pattern.replace(quantities._CHINESE, _CHINESE_PLAIN),
+         "零一二两三四五六七八九十百千〇点万亿元以上下的是"),
+        ("_BARE", quantities._BARE,
+         quantities._BARE.pattern.replace(f"比(?<=[{CJK}]比)", f"(?<=[{CJK}])比"),
+         "系数指比值为达到:：1.0123 （）性别生机a"),
+        ("_GBK_OF_UTF8", mojibake._GBK_OF_UTF8, f"{mojibake._GBK_RUN_CHAR}{{3,}}", "鍙鏈缁浠涓鐨银中文 "),
+        ("_CJK_RUN", lines._CJK_RUN, f"[{CJK}]+", "中文國語 a1，"),
+    ]
+
+
+@pytest.mark.parametrize("name,fast,plain,alphabet", _plain_forms(), ids=[f[0] for f in _plain_forms()])
+def test_scanning_patterns_find_what_their_plain_forms_find(name, fast, plain, alphabet):
+    plain = re.compile(plain)
+    assert plain.pattern != fast.pattern
+
+    def found(p, s):
+        return [m.span() + m.groups() for m in p.finditer(s)]
+
+    rng = random.Random(9704)
+    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16))) for _ in range(20000)]
+    texts = [line for text in _texts() for line in text.split("\n")] + drawn
+    hits = 0
+    for s in texts:
+        assert found(fast, s) == found(plain, s), s
+        hits += len(found(fast, s))
+    assert hits > 300  # the strings hold matches, not only misses
+
+
+def test_remarks_and_word_gaps_blanked_as_by_the_lookbehind():
+    from parsing.numbers.text_indicators import _REMARK, _no_remarks
+    from parsing.vocab import CJK
+
+    gap_pattern = re.compile(rf"(?<=[{CJK}）)”%])[ \u3000]+(?=[{CJK}（(“■])")  # the plain form
+
+    def plain(text):
+        work = _REMARK.sub(lambda m: " " * len(m[0]), text)
+
+        def gap(m):
+            before = work[max(0, m.start() - 8):m.start()]
+            lead = re.search(r"(?:[，,；;：:。]|(?<![一二三四五六七八九十])、)([^，,、；;：:。\s]{1,5})$", before)
+            return m[0] if lead else "|" * len(m[0])
+        return gap_pattern.sub(gap, work)
+
+    rng = random.Random(9704)
+    alphabet = "第三产业投资 \u3000，、。（）“”%■一二ab1"
+    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(20000)]
+    changed = 0
+    for text in _texts() + drawn:
+        assert _no_remarks(text) == plain(text)
+        changed += "|" in _no_remarks(text)
+    assert changed > 100
+
+
+def test_years_and_plans_of_a_paragraph_as_without_the_word_checks():
+    from parsing.numbers.periods import PLAN, SCOPE_YEAR, last_scope_year, plan_period, plan_years
+    from parsing.vocab import last_match
+
+    def plan_plain(text):
+        m = last_match(PLAN, text)
+        if m is None:
+            return None
+        start, end = plan_years(m[1])
+        return str(end) if m[2] in ("期末", "末") else f"{start}-{end}"
+
+    rng = random.Random(9704)
+    alphabet = "“”十二三四五规划期末间到至在截力争底前年2019 0的基础上"
+    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))) for _ in range(20000)]
+    seen = 0
+    for text in [line for text in _texts() for line in text.split("\n")] + drawn:
+        plain = last_match(SCOPE_YEAR, text)
+        fast = last_scope_year(text)
+        assert (fast and fast.span()) == (plain and plain.span()), text
+        assert plan_period(text) == plan_plain(text), text
+        seen += plain is not None
+    assert seen > 20
+
+
+def test_genre_titles_as_by_the_patterns_alone():
+    from parsing.structure.heads import _ENUMERATED, _MAX_TITLE, _NEWS_VERB, COMMUNIQUE, REPORT, RESOLUTION, _genre_of
+
+    def plain(title):
+        if len(title) > _MAX_TITLE or _ENUMERATED.match(title):
+            return None
+        if RESOLUTION.match(title):
+            return "resolution"
+        if REPORT.match(title):
+            return "report"
+        if COMMUNIQUE.match(title) and not _NEWS_VERB.search(title):
+            return "communique"
+        return None
+
+    rng = random.Random(9704)
+    pieces = ["关于", "2023年", "河北省", "国民经济和社会发展", "计划执行情况", "预算", "的", "报告", "工作报告", "决议",
+              "决定", "统计", "公报", "（书面）", "一、", "发布", "人民代表大会", "草案"]
+    drawn = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) for _ in range(20000)]
+    titles = [line.strip() for text in _texts() for line in text.split("\n")] + drawn
+    assert sum(plain(t) is not None for t in titles) >= 100
+    for title in titles:
+        assert _genre_of(title) == plain(title), title
