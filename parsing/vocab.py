@@ -1,4 +1,4 @@
-"""The one vocabulary of patterns the parsers share: years, CJK characters, comparator
+r"""The one vocabulary of patterns the parsers share: years, CJK characters, comparator
 words and money scales. A word or pattern is written here once; the extractors build
 their regular expressions from it.
 
