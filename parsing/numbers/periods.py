@@ -90,6 +90,8 @@ _PLAN_NAME = re.compile(r"“?(十[一二三四五六七八九]|[一二三四五
 def plan_mentions(text: str) -> list[str]:
     """The five-year plans a text names, as ranges (`“十三五”时期…“十四五”` → 2016-2020, 2021-2025)."""
     out = []
+    if "五" not in text:  # every plan's name holds 五
+        return out
     for m in _PLAN_NAME.finditer(text):
         if m[0].endswith("五") and not (m[0].startswith("“") or "十" in m[1]):
             continue  # a bare `一五` or `三五` inside a number word is not a plan

@@ -183,7 +183,7 @@ class Outline:
                                  next((c.topic for c in reversed(chain) if c.topic), None), chain[0].start))
 
     def _heading(self, start: int, end: int, line: str, mark: re.Match) -> None:
-        level = (0, 0, 1, 2, 3)[next(i for i, g in enumerate(mark.groups()) if g)]
+        level = (0, 0, 1, 2, 3)[mark.lastindex - 1]  # the one mark group that matched
         body = line[mark.end():]
         head = re.split(r"[。；;！？]", body, maxsplit=1)[0]
         if level == 3 and (len(head) > 20 or head == body):

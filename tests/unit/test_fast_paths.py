@@ -285,8 +285,19 @@ def test_remarks_and_word_gaps_blanked_as_by_the_lookbehind():
 
 
 def test_years_and_plans_of_a_paragraph_as_without_the_word_checks():
-    from parsing.numbers.periods import PLAN, SCOPE_YEAR, last_scope_year, plan_period, plan_years
+    from parsing.numbers.periods import (_PLAN_NAME, PLAN, SCOPE_YEAR, last_scope_year, plan_mentions, plan_period,
+                                         plan_years)
     from parsing.vocab import last_match
+
+    def mentions_plain(text):
+        out = []
+        for m in _PLAN_NAME.finditer(text):
+            if m[0].endswith("五") and not (m[0].startswith("“") or "十" in m[1]):
+                continue
+            start, end = plan_years(m[1])
+            if f"{start}-{end}" not in out:
+                out.append(f"{start}-{end}")
+        return out
 
     def plan_plain(text):
         m = last_match(PLAN, text)
@@ -304,6 +315,7 @@ def test_years_and_plans_of_a_paragraph_as_without_the_word_checks():
         fast = last_scope_year(text)
         assert (fast and fast.span()) == (plain and plain.span()), text
         assert plan_period(text) == plan_plain(text), text
+        assert plan_mentions(text) == mentions_plain(text), text
         seen += plain is not None
     assert seen > 20
 
