@@ -239,3 +239,11 @@ def test_budget_totals_count_each_yuan_once(either):
 def con_count(settings, sql):
     with connect(settings) as con:
         return con.execute(sql).fetchone()[0]
+
+
+def test_previews_hold_the_first_rows_without_the_long_text(either):
+    previews = open_store(either).previews(("documents", "indicators"), rows=3)
+    documents = previews["documents"]
+    assert documents.height == 3 and "body" not in documents.columns
+    assert documents.columns == [c.name for c in TABLES["documents"] if c.name != "body"]
+    assert previews["indicators"].columns == [c.name for c in TABLES["indicators"]]
