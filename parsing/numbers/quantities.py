@@ -34,11 +34,10 @@ _WORD = alternatives(COUNT_WORDS + MEASURE_WORDS + TIME_WORDS)
 _COUNT_UNIT = (rf"个百分点|百分点|%|‰|/10万|[余多]?{_PREFIX}[余多]?(?:{_WORD})(?:/(?:日|天|年|小时))?"
                r"|(?:兆比特每秒|兆位每秒)(?:\s*[（(]Mbps[)）])?|Mbps|Gbps|[余多]?(?:万亿|万|亿)")
 _MORE = re.compile(r"^[余多]|(?<=[万亿千百])[余多]")  # 491万余人: more than 491万人
-# A pattern that opens with a character class lets the engine skip to the characters it can
-# start with; one that opens with a repeat (\d+) or a lookahead is tried at every character of
-# a text (MENTION's pass over a document: twice as long). So a number opens with one digit and
-# then the rest (\d\d* matches as \d+ does, longest first), and a Chinese numeral with one
-# numeral character, then the check that its run holds a digit word (that character or a later one).
+# Both open with a character class, for the engine to skip to (parsing.vocab; opening with \d+
+# MENTION's pass over a document took twice as long): a number with one digit, then the rest
+# (\d\d* matches as \d+ does, longest first); a Chinese numeral with one numeral character, then
+# the check that its run holds a digit word (that character or a later one).
 _ARABIC = r"\d\d*(?:,\d{3})*(?:\.\d+)?"
 _NUMERAL = "[零一二两三四五六七八九十百千〇]"
 _DIGIT_WORD = "[零一二两三四五六七八九〇]"  # a numeral that is not a power of ten

@@ -222,6 +222,17 @@ _CHINESE_PLAIN = (r"(?=[零一二两三四五六七八九十百千〇]*[零一�
                   r"(?:点[零一二三四五六七八九]+)?")
 
 
+def _raw_lines() -> list[str]:
+    return [line for text in _texts() for line in text.split("\n")]
+
+
+def _drawn(pieces, longest: int, n: int = 20000) -> list[str]:
+    """n strings of 1 to `longest` pieces (characters of a string, or words of a list), drawn
+    with one seed, so every run tests the same strings."""
+    rng = random.Random(9704)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, longest))) for _ in range(n)]
+
+
 def _plain_forms():
     from parsing.numbers import quantities
     from parsing.text import lines, mojibake
@@ -249,13 +260,11 @@ def test_scanning_patterns_find_what_their_plain_forms_find(name, fast, plain, a
     def found(p, s):
         return [m.span() + m.groups() for m in p.finditer(s)]
 
-    rng = random.Random(9704)
-    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16))) for _ in range(20000)]
-    texts = [line for text in _texts() for line in text.split("\n")] + drawn
     hits = 0
-    for s in texts:
-        assert found(fast, s) == found(plain, s), s
-        hits += len(found(fast, s))
+    for s in _raw_lines() + _drawn(alphabet, 16):
+        matches = found(fast, s)
+        assert matches == found(plain, s), s
+        hits += len(matches)
     assert hits > 300  # the strings hold matches, not only misses
 
 
@@ -274,13 +283,11 @@ def test_remarks_and_word_gaps_blanked_as_by_the_lookbehind():
             return m[0] if lead else "|" * len(m[0])
         return gap_pattern.sub(gap, work)
 
-    rng = random.Random(9704)
-    alphabet = "第三产业投资 \u3000，、。（）“”%■一二ab1"
-    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(20000)]
     changed = 0
-    for text in _texts() + drawn:
-        assert _no_remarks(text) == plain(text)
-        changed += "|" in _no_remarks(text)
+    for text in _texts() + _drawn("第三产业投资 \u3000，、。（）“”%■一二ab1", 30):
+        blanked = _no_remarks(text)
+        assert blanked == plain(text)
+        changed += "|" in blanked
     assert changed > 100
 
 
@@ -306,11 +313,8 @@ def test_years_and_plans_of_a_paragraph_as_without_the_word_checks():
         start, end = plan_years(m[1])
         return str(end) if m[2] in ("期末", "末") else f"{start}-{end}"
 
-    rng = random.Random(9704)
-    alphabet = "“”十二三四五规划期末间到至在截力争底前年2019 0的基础上"
-    drawn = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))) for _ in range(20000)]
     seen = 0
-    for text in [line for text in _texts() for line in text.split("\n")] + drawn:
+    for text in _raw_lines() + _drawn("“”十二三四五规划期末间到至在截力争底前年2019 0的基础上", 24):
         plain = last_match(SCOPE_YEAR, text)
         fast = last_scope_year(text)
         assert (fast and fast.span()) == (plain and plain.span()), text
@@ -334,11 +338,9 @@ def test_genre_titles_as_by_the_patterns_alone():
             return "communique"
         return None
 
-    rng = random.Random(9704)
     pieces = ["关于", "2023年", "河北省", "国民经济和社会发展", "计划执行情况", "预算", "的", "报告", "工作报告", "决议",
               "决定", "统计", "公报", "（书面）", "一、", "发布", "人民代表大会", "草案"]
-    drawn = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) for _ in range(20000)]
-    titles = [line.strip() for text in _texts() for line in text.split("\n")] + drawn
+    titles = [line.strip() for line in _raw_lines()] + _drawn(pieces, 7)
     assert sum(plain(t) is not None for t in titles) >= 100
     for title in titles:
         assert _genre_of(title) == plain(title), title
